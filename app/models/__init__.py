@@ -1,0 +1,27 @@
+"""All table classes, imported here so that SQLModel.metadata knows every table."""
+
+from app.db import metadata as _metadata  # noqa: F401  (installs the naming convention first)
+from app.models.audit import AuditEvent
+from app.models.deal import Deal, DealParty
+from app.models.entity import Entity, Ownership
+from app.models.reference import Country, CountryGroup, Regime, Sector, UsRestriction
+from app.models.scoring import Ruleset, ScoreSnapshot
+from app.models.screening import ListVersion, ScreeningEntry, ScreeningList
+
+__all__ = [
+    "AuditEvent",
+    "Country",
+    "CountryGroup",
+    "Deal",
+    "DealParty",
+    "Entity",
+    "ListVersion",
+    "Ownership",
+    "Regime",
+    "Ruleset",
+    "ScoreSnapshot",
+    "ScreeningEntry",
+    "ScreeningList",
+    "Sector",
+    "UsRestriction",
+]

@@ -1,0 +1,78 @@
+"""Shapes shared by every resource: pages, problems, constrained scalar types."""
+
+from decimal import Decimal
+from typing import Annotated, Generic, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
+
+T = TypeVar("T")
+
+
+def _upper(value: str) -> str:
+    return value.upper()
+
+
+CountryCode = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=2, max_length=2, pattern=r"^[A-Za-z]{2}$"),
+    AfterValidator(_upper),
+    Field(description="ISO 3166-1 alpha-2 country code", examples=["CN"]),
+]
+Ref = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"),
+    Field(description="Your own stable reference for the record (unique); seeds and bulk imports use it."),
+]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Percent = Annotated[
+    Decimal,
+    Field(ge=0, le=100, max_digits=5, decimal_places=2),
+    PlainSerializer(float, return_type=float, when_used="json"),
+]
+
+
+class InputModel(BaseModel):
+    """Request bodies refuse unknown fields, so a typo is a 422 naming the field instead of silent loss."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int = Field(description="Number of records matching the filters.")
+    limit: int
+    offset: int
+
+
+class FieldProblemOut(BaseModel):
+    field: str = Field(examples=["parties.0.entity_id"])
+    message: str = Field(examples=["entity 999 does not exist"])
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, returned as application/problem+json."""
+
+    type: str = Field(examples=["https://fdi-risk.dev/problems/invalid-input"])
+    title: str = Field(examples=["Invalid input"])
+    status: int = Field(examples=[422])
+    detail: str = Field(examples=["The deal refers to records that do not exist."])
+    errors: list[FieldProblemOut] = Field(default_factory=list)
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, object]] = {
+    code: {"model": Problem, "content": {"application/problem+json": {}}, "description": text}
+    for code, text in {
+        400: "Malformed request",
+        404: "Not found",
+        409: "Conflict with the current state",
+        412: "If-Match does not match the current version",
+        413: "Body too large",
+        422: "Invalid input; `errors` names each field",
+        428: "If-Match header required",
+    }.items()
+}
+
+
+def problems(*codes: int) -> dict[int | str, dict[str, object]]:
+    """The documented error responses of a route."""
+    return {code: PROBLEM_RESPONSES[code] for code in codes}

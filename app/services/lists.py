@@ -1,0 +1,141 @@
+"""Screening lists: reading them, and writing a new version from an importer's output. Flush, never commit."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import String, cast, func, or_
+from sqlmodel import Session, col, select
+
+from app.core.errors import ImportRejected, NotFound
+from app.models import ListVersion, ScreeningEntry, ScreeningList
+from app.models._columns import utcnow
+from app.schemas.screening_list import ScreeningListPublic
+from app.screening.importers import PARSERS
+from app.screening.importers.base import RejectedRow
+from app.services import audit
+from app.services.paging import PageRequest, PageResult, count
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    list_code: str
+    version: int
+    entries: int
+    rejected: list[RejectedRow]
+    created: bool  # False when the content equals the current version's
+
+
+def get_list(session: Session, code: str) -> ScreeningList:
+    found = session.exec(select(ScreeningList).where(ScreeningList.code == code)).first()
+    if found is None:
+        raise NotFound(f"Screening list {code!r} does not exist (see GET /v1/lists).")
+    return found
+
+
+def _current_version_id(session: Session, lst: ScreeningList) -> int | None:
+    if lst.current_version is None:
+        return None
+    return session.exec(
+        select(ListVersion.id).where(ListVersion.list_id == lst.id, ListVersion.version == lst.current_version)
+    ).one()
+
+
+def to_public(session: Session, lst: ScreeningList) -> ScreeningListPublic:
+    version_id = _current_version_id(session, lst)
+    entries = 0
+    if version_id is not None:
+        entries = session.exec(
+            select(func.count()).select_from(ScreeningEntry).where(ScreeningEntry.list_version_id == version_id)
+        ).one()
+    return ScreeningListPublic(
+        code=lst.code,
+        name=lst.name,
+        authority=lst.authority,
+        category=lst.category,
+        ownership_rule=lst.ownership_rule,
+        source_url=lst.source_url,
+        description=lst.description,
+        version=lst.current_version,
+        imported_at=lst.imported_at,
+        content_digest=lst.content_digest,
+        entries=entries,
+    )
+
+
+def all_lists(session: Session) -> list[ScreeningListPublic]:
+    return [to_public(session, lst) for lst in session.exec(select(ScreeningList).order_by(col(ScreeningList.code)))]
+
+
+def list_entries(session: Session, code: str, page: PageRequest, q: str | None = None) -> PageResult[ScreeningEntry]:
+    lst = get_list(session, code)
+    version_id = _current_version_id(session, lst)
+    if version_id is None:
+        return PageResult([], 0, page.limit, page.offset)
+    query = select(ScreeningEntry).where(ScreeningEntry.list_version_id == version_id)
+    if q:
+        needle = q.strip().lower()
+        query = query.where(
+            or_(
+                func.lower(ScreeningEntry.name).contains(needle, autoescape=True),
+                func.lower(cast(ScreeningEntry.aliases, String)).contains(needle, autoescape=True),
+            )
+        )
+    total = count(session, query)
+    rows = session.exec(query.order_by(col(ScreeningEntry.id)).limit(page.limit).offset(page.offset))
+    return PageResult(list(rows), total, page.limit, page.offset)
+
+
+def import_list(
+    session: Session, code: str, fmt: str, content: bytes, actor: str, source_name: str | None = None
+) -> ImportOutcome:
+    """Parse `content` and write it as the list's next version. Raises before writing anything if the file
+    cannot be imported; identical content to the current version writes nothing."""
+    lst = get_list(session, code)
+    parser = PARSERS.get(fmt)
+    if parser is None:
+        raise ImportRejected(f"Unknown format {fmt!r}; known formats: {sorted(PARSERS)}.")
+    parsed = parser(content)
+    if not parsed.entries:
+        raise ImportRejected(
+            f"No importable rows in the file ({len(parsed.rejected)} rejected).",
+        )
+    digest = parsed.digest()
+    if lst.current_version is not None and lst.content_digest == digest:
+        return ImportOutcome(code, lst.current_version, len(parsed.entries), parsed.rejected, created=False)
+    latest = session.exec(select(func.max(ListVersion.version)).where(ListVersion.list_id == lst.id)).one()
+    version = ListVersion(
+        list_id=lst.id,  # type: ignore[arg-type]
+        version=(latest or 0) + 1,
+        content_digest=digest,
+        format=fmt,
+        source_name=source_name,
+        entry_count=len(parsed.entries),
+        rejected_count=len(parsed.rejected),
+    )
+    session.add(version)
+    session.flush()
+    session.add_all(
+        ScreeningEntry(
+            list_version_id=version.id,  # type: ignore[arg-type]
+            name=e.name,
+            aliases=list(e.aliases),
+            country=e.country,
+            programs=list(e.programs),
+            start_date=e.start_date,
+            end_date=e.end_date,
+            parent_name=e.parent_name,
+            remarks=e.remarks,
+            source_url=e.source_url,
+            source_line=e.source_line,
+            raw=e.raw,
+        )
+        for e in parsed.entries
+    )
+    before = audit.snapshot(lst)
+    lst.current_version = version.version
+    lst.content_digest = digest
+    lst.imported_at = utcnow()
+    session.add(lst)
+    session.flush()
+    audit.record(session, actor=actor, action="import", object_type="screening_list", object_id=code, before=before,
+                 after=audit.snapshot(lst))
+    return ImportOutcome(code, version.version, len(parsed.entries), parsed.rejected, created=True)

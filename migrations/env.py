@@ -23,9 +23,7 @@ def _configure(connection: Connection) -> None:
 
 def run_migrations_offline() -> None:
     url = context.config.attributes.get("url") or get_settings().database_url
-    context.configure(
-        url=url, target_metadata=target_metadata, literal_binds=True, render_as_batch=is_sqlite(url)
-    )
+    context.configure(url=url, target_metadata=target_metadata, literal_binds=True, render_as_batch=is_sqlite(url))
     with context.begin_transaction():
         context.run_migrations()
 

@@ -57,5 +57,3 @@ class UsRestriction(SQLModel, table=True):
 def as_row(model: SQLModel) -> dict[str, Any]:
     """Column values of a row, for comparisons and audit snapshots."""
     return {c.key: getattr(model, c.key) for c in model.__table__.columns}  # type: ignore[attr-defined]
-
-

@@ -1,7 +1,7 @@
 """API shapes for deals, their parties and their latest score."""
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, field_validator
 
@@ -9,16 +9,20 @@ from app.schemas.common import CountryCode, InputModel, Percent, Ref
 from app.vocabulary import ConcernLevel, DealStatus, DealType, Mitigation, PartyRole, Recommendation, Tier
 
 AttributeKey = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
-AttributeValue = bool | int | float | Annotated[str, StringConstraints(max_length=2_000)] | list[
-    Annotated[str, StringConstraints(max_length=200)]
-]
+AttributeValue = (
+    bool
+    | int
+    | float
+    | Annotated[str, StringConstraints(max_length=2_000)]
+    | list[Annotated[str, StringConstraints(max_length=200)]]
+)
 SectorCode = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
     Field(description="A sector code from GET /v1/sectors", examples=["urban_rail"]),
 ]
 
-LIGHT_RAIL_EXAMPLE = {
+LIGHT_RAIL_EXAMPLE: dict[str, Any] = {
     "ref": "jerusalem-light-rail-cars",
     "title": "Jerusalem light-rail cars from CRRC",
     "description": "Denya Cebus buys 132 light-rail cars from CRRC after Poland's PESA withdrew.",

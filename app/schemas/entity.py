@@ -1,7 +1,7 @@
 """API shapes for entities and ownership edges."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -13,7 +13,7 @@ Identifiers = dict[
     Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)],
 ]
 
-_CRRC_EXAMPLE = {
+_CRRC_EXAMPLE: dict[str, Any] = {
     "ref": "crrc",
     "name": "CRRC Corporation Limited",
     "aliases": ["CRRC", "中国中车股份有限公司"],

@@ -10,11 +10,20 @@ from sqlmodel import Session, col, select
 from app.core.errors import FieldProblem, InvalidInput, NotFound
 from app.models import Deal, DealParty, Entity, ScoreSnapshot
 from app.models._columns import utcnow
-from app.schemas.deal import DealCreate, DealPublic, DealUpdate, PartyIn, PartyOut, ScoreSummary, SourceRef, UsRelations
+from app.schemas.deal import (
+    DealCreate,
+    DealPublic,
+    DealUpdate,
+    PartyIn,
+    PartyOut,
+    ScoreSummary,
+    SourceRef,
+    UsRelations,
+)
 from app.services import audit, reference
 from app.services.concurrency import check_version
-from app.services.refs import ensure_ref_free
 from app.services.paging import PageRequest, PageResult, count
+from app.services.refs import ensure_ref_free
 from app.vocabulary import Tier
 
 SORT_KEYS = {"created_at", "updated_at", "title", "value_usd", "signed_on", "score"}
@@ -75,8 +84,9 @@ def create_deal(session: Session, data: DealCreate, actor: str) -> Deal:
     for party in data.parties:
         session.add(DealParty(deal_id=deal.id, entity_id=party.entity_id, role=party.role))  # type: ignore[arg-type]
     session.flush()
-    audit.record(session, actor=actor, action="create", object_type="deal", object_id=deal.id,
-                 after=_audit_view(session, deal))
+    audit.record(
+        session, actor=actor, action="create", object_type="deal", object_id=deal.id, after=_audit_view(session, deal)
+    )
     return deal
 
 
@@ -91,8 +101,20 @@ def update_deal(session: Session, deal_id: int, data: DealUpdate, expected_versi
     deal = get_deal(session, deal_id)
     check_version("deal", deal.version, expected_version)
     changes = data.model_dump(mode="python", exclude_unset=True)
-    required = ("title", "deal_type", "sector", "host_country", "control", "government_party", "status", "parties",
-                "attributes", "us_relations", "mitigations", "sources")
+    required = (
+        "title",
+        "deal_type",
+        "sector",
+        "host_country",
+        "control",
+        "government_party",
+        "status",
+        "parties",
+        "attributes",
+        "us_relations",
+        "mitigations",
+        "sources",
+    )
     nulls = [FieldProblem(f, "cannot be null") for f in required if f in changes and changes[f] is None]
     if nulls:
         raise InvalidInput("Some fields cannot be null.", nulls)
@@ -112,8 +134,15 @@ def update_deal(session: Session, deal_id: int, data: DealUpdate, expected_versi
     deal.updated_at = utcnow()
     session.add(deal)
     session.flush()
-    audit.record(session, actor=actor, action="update", object_type="deal", object_id=deal.id, before=before,
-                 after=_audit_view(session, deal))
+    audit.record(
+        session,
+        actor=actor,
+        action="update",
+        object_type="deal",
+        object_id=deal.id,
+        before=before,
+        after=_audit_view(session, deal),
+    )
     return deal
 
 
@@ -161,9 +190,9 @@ def list_deals(
     if country:
         code = country.upper()
         party_from_country = exists().where(
-            and_(DealParty.deal_id == Deal.id, DealParty.entity_id == Entity.id, Entity.country == code)
+            and_(col(DealParty.deal_id) == Deal.id, col(DealParty.entity_id) == Entity.id, col(Entity.country) == code)
         )
-        query = query.where(or_(Deal.host_country == code, party_from_country))
+        query = query.where(or_(col(Deal.host_country) == code, party_from_country))
     if q:
         needle = q.strip().lower()
         query = query.where(
@@ -194,16 +223,21 @@ def to_public(session: Session, deals: Sequence[Deal]) -> list[DealPublic]:
         .order_by(col(DealParty.id))
     ):
         parties[party.deal_id].append(
-            PartyOut(entity_id=entity.id, entity_name=entity.name, country=entity.country,  # type: ignore[arg-type]
-                     state_owned=entity.state_owned, role=party.role)
+            PartyOut(
+                entity_id=entity.id,
+                entity_name=entity.name,
+                country=entity.country,  # type: ignore[arg-type]
+                state_owned=entity.state_owned,
+                role=party.role,
+            )
         )
     latest = _latest_snapshot_ids()
     scores = {
         snap.deal_id: snap
         for snap in session.exec(
-            select(ScoreSnapshot).join(latest, latest.c.snapshot_id == ScoreSnapshot.id).where(
-                col(ScoreSnapshot.deal_id).in_(ids)
-            )
+            select(ScoreSnapshot)
+            .join(latest, latest.c.snapshot_id == ScoreSnapshot.id)
+            .where(col(ScoreSnapshot.deal_id).in_(ids))
         )
     }
     out = []
@@ -231,8 +265,13 @@ def to_public(session: Session, deals: Sequence[Deal]) -> list[DealPublic]:
                 sources=[SourceRef.model_validate(s) for s in deal.sources],
                 latest_score=None
                 if snap is None
-                else ScoreSummary(score=snap.score, tier=snap.tier, recommendation=snap.recommendation,
-                                  as_of=snap.as_of, computed_at=snap.computed_at),
+                else ScoreSummary(
+                    score=snap.score,
+                    tier=snap.tier,
+                    recommendation=snap.recommendation,
+                    as_of=snap.as_of,
+                    computed_at=snap.computed_at,
+                ),
                 version=deal.version,
                 created_at=deal.created_at,
                 updated_at=deal.updated_at,

@@ -12,8 +12,8 @@ from app.models._columns import utcnow
 from app.schemas.entity import EntityCreate, EntityUpdate, OwnershipCreate, OwnershipPublic
 from app.services import audit, reference
 from app.services.concurrency import check_version
-from app.services.refs import ensure_ref_free
 from app.services.paging import PageRequest, PageResult, count
+from app.services.refs import ensure_ref_free
 
 
 def _check_country(session: Session, country: str | None) -> None:
@@ -30,8 +30,9 @@ def create_entity(session: Session, data: EntityCreate, actor: str) -> Entity:
     entity = Entity(**data.model_dump())
     session.add(entity)
     session.flush()
-    audit.record(session, actor=actor, action="create", object_type="entity", object_id=entity.id,
-                 after=audit.snapshot(entity))
+    audit.record(
+        session, actor=actor, action="create", object_type="entity", object_id=entity.id, after=audit.snapshot(entity)
+    )
     return entity
 
 
@@ -81,8 +82,15 @@ def update_entity(
     entity.updated_at = utcnow()
     session.add(entity)
     session.flush()
-    audit.record(session, actor=actor, action="update", object_type="entity", object_id=entity.id,
-                 before=before, after=audit.snapshot(entity))
+    audit.record(
+        session,
+        actor=actor,
+        action="update",
+        object_type="entity",
+        object_id=entity.id,
+        before=before,
+        after=audit.snapshot(entity),
+    )
     return entity
 
 
@@ -91,12 +99,10 @@ def delete_entity(session: Session, entity_id: int, expected_version: int | None
     check_version("entity", entity.version, expected_version)
     deals = list(session.exec(select(DealParty.deal_id).where(DealParty.entity_id == entity_id).distinct()))
     if deals:
-        raise Conflict(
-            f"Entity {entity_id} is a party to deal(s) {sorted(deals)}; remove it from those deals first."
-        )
+        raise Conflict(f"Entity {entity_id} is a party to deal(s) {sorted(deals)}; remove it from those deals first.")
     before = audit.snapshot(entity)
     for edge in session.exec(
-        select(Ownership).where(or_(Ownership.owner_id == entity_id, Ownership.owned_id == entity_id))
+        select(Ownership).where(or_(col(Ownership.owner_id) == entity_id, col(Ownership.owned_id) == entity_id))
     ):
         session.delete(edge)
     session.delete(entity)
@@ -121,7 +127,7 @@ def ownership_of(session: Session, entity_id: int) -> tuple[list[OwnershipPublic
     edges = list(
         session.exec(
             select(Ownership)
-            .where(or_(Ownership.owner_id == entity_id, Ownership.owned_id == entity_id))
+            .where(or_(col(Ownership.owner_id) == entity_id, col(Ownership.owned_id) == entity_id))
             .order_by(col(Ownership.percent).desc(), col(Ownership.id))
         )
     )
@@ -135,7 +141,9 @@ def ownership_of(session: Session, entity_id: int) -> tuple[list[OwnershipPublic
 def add_owner(session: Session, owned_id: int, data: OwnershipCreate, actor: str) -> OwnershipPublic:
     owned = get_entity(session, owned_id)
     if data.owner_id == owned_id:
-        raise InvalidInput("An entity cannot own itself.", [FieldProblem("owner_id", "must differ from the owned entity")])
+        raise InvalidInput(
+            "An entity cannot own itself.", [FieldProblem("owner_id", "must differ from the owned entity")]
+        )
     owner = session.get(Entity, data.owner_id)
     if owner is None:
         raise InvalidInput(
@@ -149,33 +157,34 @@ def add_owner(session: Session, owned_id: int, data: OwnershipCreate, actor: str
         raise Conflict(
             f"Entity {data.owner_id} already owns {existing.percent}% of entity {owned_id}; remove that edge first."
         )
-    held = session.exec(select(func.coalesce(func.sum(Ownership.percent), 0)).where(Ownership.owned_id == owned_id)).one()
+    held = session.exec(
+        select(func.coalesce(func.sum(Ownership.percent), 0)).where(Ownership.owned_id == owned_id)
+    ).one()
     if Decimal(held) + data.percent > 100:
         raise InvalidInput(
             f"Owners of entity {owned_id} already hold {Decimal(held)}%; {data.percent}% more would exceed 100%.",
             [FieldProblem("percent", f"at most {100 - Decimal(held)} is left")],
         )
-    edge = Ownership(owner_id=data.owner_id, owned_id=owned_id, percent=data.percent, control=data.control,
-                     source=data.source)
+    edge = Ownership(
+        owner_id=data.owner_id, owned_id=owned_id, percent=data.percent, control=data.control, source=data.source
+    )
     session.add(edge)
     try:
         session.flush()
     except IntegrityError as exc:  # a concurrent writer added the same edge
         raise Conflict(f"Entity {data.owner_id} already owns part of entity {owned_id}.") from exc
-    audit.record(session, actor=actor, action="create", object_type="ownership", object_id=edge.id,
-                 after=audit.snapshot(edge))
+    audit.record(
+        session, actor=actor, action="create", object_type="ownership", object_id=edge.id, after=audit.snapshot(edge)
+    )
     return _edge_out(edge, {owner.id: owner.name, owned.id: owned.name})  # type: ignore[dict-item]
 
 
 def remove_owner(session: Session, owned_id: int, owner_id: int, actor: str) -> None:
     get_entity(session, owned_id)
-    edge = session.exec(
-        select(Ownership).where(Ownership.owner_id == owner_id, Ownership.owned_id == owned_id)
-    ).first()
+    edge = session.exec(select(Ownership).where(Ownership.owner_id == owner_id, Ownership.owned_id == owned_id)).first()
     if edge is None:
         raise NotFound(f"Entity {owner_id} does not own entity {owned_id}.")
     before = audit.snapshot(edge)
     session.delete(edge)
     session.flush()
-    audit.record(session, actor=actor, action="delete", object_type="ownership", object_id=before["id"],
-                 before=before)
+    audit.record(session, actor=actor, action="delete", object_type="ownership", object_id=before["id"], before=before)

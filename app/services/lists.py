@@ -136,6 +136,13 @@ def import_list(
     lst.imported_at = utcnow()
     session.add(lst)
     session.flush()
-    audit.record(session, actor=actor, action="import", object_type="screening_list", object_id=code, before=before,
-                 after=audit.snapshot(lst))
+    audit.record(
+        session,
+        actor=actor,
+        action="import",
+        object_type="screening_list",
+        object_id=code,
+        before=before,
+        after=audit.snapshot(lst),
+    )
     return ImportOutcome(code, version.version, len(parsed.entries), parsed.rejected, created=True)

@@ -14,7 +14,17 @@ from typing import Any
 from sqlmodel import Session, SQLModel, select
 
 from app.core.errors import FieldProblem, SeedError
-from app.models import Country, CountryGroup, Deal, Entity, Ownership, Regime, ScreeningList, Sector, UsRestriction
+from app.models import (
+    Country,
+    CountryGroup,
+    Deal,
+    Entity,
+    Ownership,
+    Regime,
+    ScreeningList,
+    Sector,
+    UsRestriction,
+)
 from app.schemas.entity import EntityCreate, OwnershipCreate
 from app.services import deals, entities, lists
 from app.services.seed_files import (
@@ -45,14 +55,18 @@ class SeedReport:
         kinds = sorted({key.split(".")[0] for key in self.counts})
         out = []
         for kind in kinds:
-            parts = [f"{o} {self.counts[f'{kind}.{o}']}" for o in ("created", "updated", "unchanged")
-                     if self.counts[f"{kind}.{o}"]]
+            parts = [
+                f"{o} {self.counts[f'{kind}.{o}']}"
+                for o in ("created", "updated", "unchanged")
+                if self.counts[f"{kind}.{o}"]
+            ]
             out.append(f"{kind}: {', '.join(parts)}")
         return out
 
 
-def _upsert(session: Session, model: type[SQLModel], key: Any, values: dict[str, Any], report: SeedReport,
-            kind: str) -> None:
+def _upsert(
+    session: Session, model: type[SQLModel], key: Any, values: dict[str, Any], report: SeedReport, kind: str
+) -> None:
     row = session.get(model, key)
     if row is None:
         session.add(model(**values))
@@ -81,21 +95,33 @@ def seed_reference(session: Session, seeds_dir: Path, report: SeedReport) -> Non
     problems += _duplicates("countries", [c.code for c in countries.countries])
     problems += _duplicates("restrictions", [r.code for r in restrictions.restrictions])
     for i, s in enumerate(sectors.sectors):
-        problems += [FieldProblem(f"sectors.yaml: sectors.{i}.regimes", f"unknown regime {r!r}")
-                     for r in s.regimes if r not in regime_codes]
+        problems += [
+            FieldProblem(f"sectors.yaml: sectors.{i}.regimes", f"unknown regime {r!r}")
+            for r in s.regimes
+            if r not in regime_codes
+        ]
     for i, c in enumerate(countries.countries):
-        problems += [FieldProblem(f"countries.yaml: countries.{i}.groups", f"unknown group {g!r}")
-                     for g in c.groups if g not in group_codes]
+        problems += [
+            FieldProblem(f"countries.yaml: countries.{i}.groups", f"unknown group {g!r}")
+            for g in c.groups
+            if g not in group_codes
+        ]
     for i, r in enumerate(restrictions.restrictions):
-        problems += [FieldProblem(f"us_restrictions.yaml: restrictions.{i}.sectors", f"unknown sector {s!r}")
-                     for s in r.sectors if s not in sector_codes]
-        problems += [FieldProblem(f"us_restrictions.yaml: restrictions.{i}.countries", f"unknown country {c!r}")
-                     for c in r.countries if c not in country_codes]
+        problems += [
+            FieldProblem(f"us_restrictions.yaml: restrictions.{i}.sectors", f"unknown sector {s!r}")
+            for s in r.sectors
+            if s not in sector_codes
+        ]
+        problems += [
+            FieldProblem(f"us_restrictions.yaml: restrictions.{i}.countries", f"unknown country {c!r}")
+            for c in r.countries
+            if c not in country_codes
+        ]
     if problems:
         raise SeedError("Reference seed files are inconsistent.", problems)
 
-    for r in sectors.regimes:
-        _upsert(session, Regime, r.code, r.model_dump(), report, "regimes")
+    for regime in sectors.regimes:
+        _upsert(session, Regime, regime.code, regime.model_dump(), report, "regimes")
     for s in sectors.sectors:
         _upsert(session, Sector, s.code, s.model_dump(), report, "sectors")
     for g in countries.groups:

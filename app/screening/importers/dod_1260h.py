@@ -16,7 +16,15 @@ from app.screening.importers.base import ParsedEntry, ParseResult, RejectedRow, 
 FORMAT = "dod_1260h_csv"
 REQUIRED_COLUMNS = ("Name", "Start date")
 KNOWN_COLUMNS = (
-    "Name", "Clean Name", "Alias", "Previous Name", "Parent Name", "Note", "Start date", "End date", "Source Url",
+    "Name",
+    "Clean Name",
+    "Alias",
+    "Previous Name",
+    "Parent Name",
+    "Note",
+    "Start date",
+    "End date",
+    "Source Url",
 )
 PROGRAM = "NDAA FY2021 s.1260H"
 _TRAILING_ACRONYM = re.compile(r"\s*\(([^()]+)\)\s*$")
@@ -41,7 +49,9 @@ def parse(content: bytes) -> ParseResult:
         for row in reader:
             line = reader.line_num
             if None in row:
-                result.rejected.append(RejectedRow(line, f"{len(header) + len(row[None])} fields, header has {len(header)}"))  # type: ignore[index]
+                result.rejected.append(
+                    RejectedRow(line, f"{len(header) + len(row[None])} fields, header has {len(header)}")
+                )  # type: ignore[index]
                 continue
             printed = (row.get("Name") or "").strip()
             if not printed:

@@ -1,5 +1,7 @@
 """The Alembic migrations build exactly the schema the models describe, on both databases."""
 
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -54,4 +56,12 @@ def test_downgrade_to_base_and_back(db_url: str) -> None:
     command.upgrade(cfg, "head")
     engine = make_engine(db_url)
     assert current_revision(engine) == head_revision()
+    engine.dispose()
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_template: Path) -> None:
+    engine = make_engine(f"sqlite:///{sqlite_template}")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     engine.dispose()

@@ -9,7 +9,6 @@ from sqlmodel import Session, col, select
 
 from app.core.errors import FieldProblem, InvalidInput, NotFound
 from app.models import Deal, DealParty, Entity, ScoreSnapshot
-from app.models._columns import utcnow
 from app.schemas.deal import (
     DealCreate,
     DealPublic,
@@ -21,7 +20,7 @@ from app.schemas.deal import (
     UsRelations,
 )
 from app.services import audit, reference
-from app.services.concurrency import check_version
+from app.services.concurrency import bump, check_version
 from app.services.paging import PageRequest, PageResult, count
 from app.services.refs import ensure_ref_free
 from app.vocabulary import Tier
@@ -130,10 +129,7 @@ def update_deal(session: Session, deal_id: int, data: DealUpdate, expected_versi
         session.flush()
         for party in data.parties:
             session.add(DealParty(deal_id=deal.id, entity_id=party.entity_id, role=party.role))  # type: ignore[arg-type]
-    deal.version += 1
-    deal.updated_at = utcnow()
-    session.add(deal)
-    session.flush()
+    bump(session, deal)
     audit.record(
         session,
         actor=actor,

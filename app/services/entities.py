@@ -8,10 +8,9 @@ from sqlmodel import Session, col, select
 
 from app.core.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from app.models import DealParty, Entity, Ownership
-from app.models._columns import utcnow
 from app.schemas.entity import EntityCreate, EntityUpdate, OwnershipCreate, OwnershipPublic
 from app.services import audit, reference
-from app.services.concurrency import check_version
+from app.services.concurrency import bump, check_version
 from app.services.paging import PageRequest, PageResult, count
 from app.services.refs import ensure_ref_free
 
@@ -78,10 +77,7 @@ def update_entity(
     before = audit.snapshot(entity)
     for field, value in changes.items():
         setattr(entity, field, value)
-    entity.version += 1
-    entity.updated_at = utcnow()
-    session.add(entity)
-    session.flush()
+    bump(session, entity)
     audit.record(
         session,
         actor=actor,

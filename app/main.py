@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 from app.api import error_handlers
 from app.api.body_limit import BodyLimitMiddleware
-from app.api.routers import deals, entities, health, lists, reference
+from app.api.routers import deals, entities, health, lists, reference, rulesets, scoring
 from app.core.config import Settings, get_settings
 from app.db.engine import make_engine
 
@@ -38,6 +38,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     error_handlers.install(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    for module in (health, entities, deals, lists, reference):
+    for module in (health, entities, deals, scoring, rulesets, lists, reference):
         app.include_router(module.router)
     return app

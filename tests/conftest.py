@@ -48,7 +48,7 @@ def _build(url: str) -> None:
     upgrade(url)
     engine = make_engine(url)
     with unit_of_work(engine) as session:
-        seed(session, SEEDS, ("reference", "lists"))
+        seed(session, SEEDS, ("reference", "lists", "rulesets"))
     engine.dispose()
 
 

@@ -10,9 +10,13 @@ class FieldProblem:
 
     field: str
     message: str
+    rule_id: str | None = None  # set for a problem inside one rule of a ruleset
 
     def as_dict(self) -> dict[str, Any]:
-        return {"field": self.field, "message": self.message}
+        out: dict[str, Any] = {"field": self.field, "message": self.message}
+        if self.rule_id is not None:
+            out["rule_id"] = self.rule_id
+        return out
 
 
 class DomainError(Exception):

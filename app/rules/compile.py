@@ -1,17 +1,24 @@
-"""Compile a ruleset's `when` trees into closures once, and evaluate them against a facts mapping."""
+"""Compile a ruleset once, and evaluate it against a facts mapping, recording evidence for the rules that fire.
+
+Two evaluators are built from the same ruleset. The fast one is a single Python function generated from the
+ruleset's source (see `_generate`): every leaf becomes an inline expression, so a deal costs one call instead
+of one closure call per leaf, which is what makes tens of thousands of deals per second possible. The
+leaf-by-leaf one is a tree of closures whose leaves each catch a wrongly typed fact; the fast function is
+written for well-typed facts and hands the deal over to it when a comparison raises.
+"""
 
 import hashlib
 import json
 import operator
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, fields
 from datetime import date
 from functools import partial
 from typing import Any
 
 from app.rules.facts import REGISTRY, FactType
-from app.rules.model import All, AnyOf, Leaf, Node, Not, Op, Ruleset
+from app.rules.model import All, AnyOf, Leaf, Node, Not, Op, Rule, Ruleset
 from app.rules.validate import validate_ruleset
 from app.vocabulary import Tier
 
@@ -74,7 +81,7 @@ class _CompiledRule:
 
 
 class CompiledRuleset:
-    """A ruleset whose rules are closures, ready to evaluate many deals quickly."""
+    """A ruleset compiled for evaluating many deals quickly."""
 
     def __init__(self, ruleset: Ruleset) -> None:
         self.ruleset = ruleset
@@ -82,9 +89,20 @@ class CompiledRuleset:
             _CompiledRule(r.id, r.factor.value, r.title, r.points, r.min_tier, r.citation, _compile_node(r.when))
             for r in ruleset.rules
         )
+        self.source, self._fast = _generate(ruleset.rules)
 
     def evaluate(self, facts: Facts) -> list[FiredRule]:
         """Return the rules that fire for these facts, in ruleset order, each with its evidence."""
+        try:
+            return self._fast(facts)
+        except TypeError:
+            # A fact of an unexpected type (a string where a number is compared, ...) raised inside the generated
+            # function. Evaluate the deal again leaf by leaf, so the bad fact only falsifies the leaves that read
+            # it: the documented outcome, and the same one the fast path gives for well-typed facts.
+            return self._evaluate_leafwise(facts)
+
+    def _evaluate_leafwise(self, facts: Facts) -> list[FiredRule]:
+        """The closure-tree evaluator: slower, but each leaf catches its own type errors."""
         fired: list[FiredRule] = []
         for rule in self._rules:
             # The boolean pass is cheap; evidence is gathered only for the few rules that fire.
@@ -259,8 +277,202 @@ def _negative_evidence(node: _Compiled, facts: Facts) -> list[Evidence]:
 
 
 def _leaf_evidence(leaf: Leaf, facts: Facts, prefix: str) -> Evidence:
-    """Record one leaf with the value it saw; a set is sorted so snapshots are reproducible."""
-    actual = facts.get(leaf.fact)
+    """Record one leaf with the value it saw."""
+    return _leaf_evidence_of(leaf.fact, prefix + leaf.op.value, leaf.value, facts.get(leaf.fact))
+
+
+def _leaf_evidence_of(fact: str, op: str, value: object, actual: object) -> Evidence:
+    """The Evidence of a leaf; a set is sorted so snapshots are reproducible."""
     if isinstance(actual, set | frozenset):
         actual = sorted(actual, key=str)
-    return Evidence(leaf.fact, prefix + leaf.op.value, leaf.value, actual)
+    return Evidence(fact, op, value, actual)
+
+
+
+# The generated evaluator. Its source only ever holds names this module chose (a0, k3, ev_2, ...) and
+# operator keywords: every rule value, fact name and rule field is bound through the namespace, so no text from
+# a ruleset is ever parsed as code. `CompiledRuleset.source` keeps the source for reading and debugging.
+
+_INFIX: dict[Op, str] = {Op.eq: "==", Op.ne: "!=", Op.lt: "<", Op.lte: "<=", Op.gt: ">", Op.gte: ">="}
+# Distinct fact values whose Evidence one leaf keeps for reuse; enough for every boolean, vocabulary value and
+# common list combination, while a leaf on a money amount stops growing after this many.
+_INTERNED_PER_LEAF = 256
+
+
+def _as_date(actual: object) -> object:
+    """A date fact given as an ISO string, parsed; None (so the leaf fails) when it is not a date."""
+    if isinstance(actual, str):
+        try:
+            return date.fromisoformat(actual)
+        except ValueError:
+            return None
+    return actual
+
+
+def _interning(fact: str, op: str, value: object) -> Callable[[object], Evidence]:
+    """The Evidence of one leaf for a fact value, reused for values seen before.
+
+    Building a frozen dataclass and sorting a set cost far more than testing the rule, and the same leaf sees the
+    same few values (True, "CN", {"US-DOD-1260H"}) over and over. Evidence is immutable, so one instance can be
+    handed to many results; the cache is keyed by type too, so True and 1 stay apart. Racing threads can at worst
+    build the same Evidence twice or overshoot the bound by a few entries.
+    """
+    cache: dict[tuple[type, object], Evidence] = {}
+
+    def evidence(actual: object) -> Evidence:
+        key = (actual.__class__, actual)
+        try:
+            return cache[key]
+        except KeyError:
+            made = _leaf_evidence_of(fact, op, value, actual)
+            if len(cache) < _INTERNED_PER_LEAF:
+                cache[key] = made
+            return made
+        except TypeError:  # unhashable (a list or set given for a set fact): nothing to reuse
+            return _leaf_evidence_of(fact, op, value, actual)
+
+    return evidence
+
+
+def _fired_setters() -> dict[str, Callable[[FiredRule, object], None]]:
+    """FiredRule's slot setters, field by field.
+
+    A frozen dataclass's __init__ assigns each field through object.__setattr__, which makes FiredRule() cost
+    about as much as evaluating a dozen leaves; setting the slots directly halves that. The generator asks for a
+    value for every field, so a field added to FiredRule fails loudly here rather than being left unset.
+    """
+    return {f.name: getattr(FiredRule, f.name).__set__ for f in fields(FiredRule)}
+
+
+class _Generator:
+    """Writes the evaluation function of one ruleset: read each fact once, test every rule inline, and build
+    the evidence of a rule only when it fired."""
+
+    def __init__(self) -> None:
+        self.namespace: dict[str, Any] = {"as_date": _as_date, "new": object.__new__, "FiredRule": FiredRule}
+        self.setters: dict[str, str] = {}
+        for name, setter in _fired_setters().items():
+            self.setters[name] = f"set_{name}"
+            self.namespace[f"set_{name}"] = setter
+        self.reads: dict[str, str] = {}  # fact name -> local holding its raw value
+        self.dates: dict[str, str] = {}  # date fact name -> local holding it parsed
+        self.exprs: dict[int, str] = {}  # id(node) -> its boolean expression, so shared subtrees reuse constants
+
+    def const(self, prefix: str, value: Any) -> str:
+        name = f"{prefix}{len(self.namespace)}"
+        self.namespace[name] = value
+        return name
+
+    def read(self, fact: str) -> str:
+        if fact not in self.reads:
+            self.reads[fact] = f"a{len(self.reads)}"
+        return self.reads[fact]
+
+    def read_date(self, fact: str) -> str:
+        if fact not in self.dates:
+            self.read(fact)
+            self.dates[fact] = f"d{len(self.dates)}"
+        return self.dates[fact]
+
+    def expr(self, node: Node) -> str:
+        """A Python expression that is true when the node holds; a missing fact makes a leaf false."""
+        key = id(node)
+        if key not in self.exprs:
+            if isinstance(node, All):
+                text = "(" + " and ".join(self.expr(c) for c in node.all) + ")"
+            elif isinstance(node, AnyOf):
+                text = "(" + " or ".join(self.expr(c) for c in node.any) + ")"
+            elif isinstance(node, Not):
+                text = f"(not {self.expr(node.not_)})"
+            else:
+                text = self.leaf(node)
+            self.exprs[key] = text
+        return self.exprs[key]
+
+    def leaf(self, leaf: Leaf) -> str:
+        """One leaf inline; the same meaning as `_compile_leaf`, for facts of the declared type."""
+        op = leaf.op
+        if op is Op.exists:
+            return f"({self.read(leaf.fact)} is {'not ' if leaf.value else ''}None)"
+        spec = REGISTRY.get(leaf.fact)
+        is_date = spec is not None and spec.type is FactType.date
+        a = self.read_date(leaf.fact) if is_date else self.read(leaf.fact)
+        value = _coerce(leaf.value, is_date)
+        if op in _INFIX:
+            test = f"{a} {_INFIX[op]} {self.const('k', value)}"
+        elif op is Op.in_:
+            test = f"{a} in {self.const('k', frozenset(value))}"
+        elif op is Op.not_in:
+            test = f"{a} not in {self.const('k', frozenset(value))}"
+        elif op is Op.contains:
+            test = f"{self.const('k', value)} in {a}"
+        elif op is Op.contains_any:
+            test = f"not {self.const('k', frozenset(value))}.isdisjoint({a})"
+        elif op is Op.contains_all:
+            test = f"{self.const('k', frozenset(value))}.issubset({a})"
+        else:
+            lo, hi = value
+            test = f"{self.const('k', lo)} <= {a} <= {self.const('k', hi)}"
+        return f"({a} is not None and {test})"
+
+    def evidence(self, node: Node, negated: bool, guards: tuple[str, ...]) -> list[tuple[tuple[str, ...], str]]:
+        """The Evidence expressions `_evidence` / `_negative_evidence` would record, in the same order, each with
+        the conditions (on sibling branches of an `any`, or of a failing `all`) under which it is recorded."""
+        if isinstance(node, Not):
+            return self.evidence(node.not_, not negated, guards)
+        if isinstance(node, All | AnyOf):
+            children = node.all if isinstance(node, All) else node.any
+            # A holding `all` and a failing `any` owe their outcome to every child; a holding `any` and a failing
+            # `all` only to the children that went the same way as the node.
+            if isinstance(node, All) != negated:
+                return [item for c in children for item in self.evidence(c, negated, guards)]
+            out: list[tuple[tuple[str, ...], str]] = []
+            for c in children:
+                went = f"(not {self.expr(c)})" if negated else self.expr(c)
+                out.extend(self.evidence(c, negated, (*guards, went)))
+            return out
+        op = ("not " if negated else "") + node.op.value
+        maker = self.const("ev_", _interning(node.fact, op, node.value))
+        return [(guards, f"{maker}({self.read(node.fact)})")]
+
+    def rule(self, index: int, rule: Rule) -> list[str]:
+        """The lines testing one rule and, when it holds, appending its FiredRule."""
+        lines = [f"    if {self.expr(rule.when)}:  # rules[{index}]"]
+        items = self.evidence(rule.when, False, ())
+        if all(not guards for guards, _ in items):
+            lines.append(f"        evidence = [{', '.join(e for _, e in items)}]")
+        else:
+            lines.append("        evidence = []")
+            for guards, item in items:
+                condition = f"if {' and '.join(guards)}: " if guards else ""
+                lines.append(f"        {condition}evidence.append({item})")
+        values = {
+            "rule_id": rule.id,
+            "factor": rule.factor.value,
+            "title": rule.title,
+            "points": rule.points,
+            "min_tier": rule.min_tier,
+            "citation": rule.citation,
+        }
+        lines.append("        fired_rule = new(FiredRule)")
+        for name, setter in self.setters.items():
+            source = "evidence" if name == "evidence" else self.const("r", values.pop(name))
+            lines.append(f"        {setter}(fired_rule, {source})")
+        if values:
+            raise TypeError(f"FiredRule has no fields {sorted(values)}")
+        lines.append("        fired.append(fired_rule)")
+        return lines
+
+
+def _generate(rules: Sequence[Rule]) -> tuple[str, Callable[[Facts], list[FiredRule]]]:
+    """Source and function evaluating every rule on one facts mapping, in ruleset order."""
+    gen = _Generator()
+    body = [line for index, rule in enumerate(rules) for line in gen.rule(index, rule)]
+    head = ["def evaluate(facts):", "    get = facts.get"]
+    for fact, local in gen.reads.items():
+        head.append(f"    {local} = get({gen.const('n', fact)})")
+    for fact, local in gen.dates.items():
+        head.append(f"    {local} = as_date({gen.reads[fact]})")
+    source = "\n".join([*head, "    fired = []", *body, "    return fired", ""])
+    exec(compile(source, "<compiled ruleset>", "exec"), gen.namespace)
+    return source, gen.namespace["evaluate"]

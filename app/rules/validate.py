@@ -124,12 +124,17 @@ def _check_node(node: Node, path: str, depth: int, rule_id: str, problems: list[
             problems.append(RuleProblem(rule_id, path, message))
 
 
+def operators_for(fact_type: FactType) -> frozenset[Op]:
+    """The operators a rule may apply to a fact of this type."""
+    return _ORDERED_OPS if fact_type in _ORDERED else _OPS_BY_TYPE[fact_type]
+
+
 def _leaf_problem(leaf: Leaf) -> str | None:
     """Return why a leaf does not fit its fact's type, or None when it does."""
     spec = REGISTRY.get(leaf.fact)
     if spec is None:
         return f"unknown fact {leaf.fact!r}"
-    allowed = _ORDERED_OPS if spec.type in _ORDERED else _OPS_BY_TYPE[spec.type]
+    allowed = operators_for(spec.type)
     if leaf.op not in allowed:
         return f"operator {leaf.op.value!r} does not fit {spec.type.value} fact {leaf.fact!r}"
     value = leaf.value

@@ -47,6 +47,7 @@ class Page(BaseModel, Generic[T]):
 class FieldProblemOut(BaseModel):
     field: str = Field(examples=["parties.0.entity_id"])
     message: str = Field(examples=["entity 999 does not exist"])
+    rule_id: str | None = Field(default=None, description="The rule a ruleset problem is in.", examples=[None])
 
 
 class Problem(BaseModel):

@@ -5,7 +5,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, field_validator
 
+from app.rules.facts import REGISTRY
 from app.schemas.common import CountryCode, InputModel, Percent, Ref
+from app.scoring.facts import ATTRIBUTE_PREFIX, attribute_fits
 from app.vocabulary import ConcernLevel, DealStatus, DealType, Mitigation, PartyRole, Recommendation, Tier
 
 AttributeKey = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
@@ -75,6 +77,16 @@ class _DealFields(InputModel):
     def _unique_mitigations(cls, value: list[Mitigation] | None) -> list[Mitigation] | None:
         if value is not None and len(set(value)) != len(value):
             raise ValueError("each mitigation may appear once")
+        return value
+
+    @field_validator("attributes", check_fields=False)
+    @classmethod
+    def _typed_attributes(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        """Attributes the rules read (GET /v1/facts) must have their declared type, or a rule would miss them."""
+        for key, item in (value or {}).items():
+            spec = REGISTRY.get(ATTRIBUTE_PREFIX + key)
+            if spec is not None and item is not None and not attribute_fits(spec.type, item):
+                raise ValueError(f"attribute {key!r} must be of type {spec.type.value} (fact {spec.name})")
         return value
 
 

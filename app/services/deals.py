@@ -28,7 +28,7 @@ from app.vocabulary import Tier
 SORT_KEYS = {"created_at", "updated_at", "title", "value_usd", "signed_on", "score"}
 
 
-def _validate_references(
+def validate_references(
     session: Session, sector: str | None, host_country: str | None, parties: Sequence[PartyIn] | None
 ) -> None:
     """Collect every dangling reference in one 422, so the analyst fixes them in one go."""
@@ -75,7 +75,7 @@ def _audit_view(session: Session, deal: Deal) -> dict[str, Any]:
 
 
 def create_deal(session: Session, data: DealCreate, actor: str) -> Deal:
-    _validate_references(session, data.sector, data.host_country, data.parties)
+    validate_references(session, data.sector, data.host_country, data.parties)
     ensure_ref_free(session, Deal, data.ref)
     deal = Deal(**_columns_from(data.model_dump(mode="python")))
     session.add(deal)
@@ -87,6 +87,11 @@ def create_deal(session: Session, data: DealCreate, actor: str) -> Deal:
         session, actor=actor, action="create", object_type="deal", object_id=deal.id, after=_audit_view(session, deal)
     )
     return deal
+
+
+def unsaved_deal(data: DealCreate) -> Deal:
+    """A deal row built from a body but never added to the session (for scoring unsaved deals)."""
+    return Deal(**_columns_from(data.model_dump(mode="python", exclude={"parties"})))
 
 
 def get_deal(session: Session, deal_id: int) -> Deal:
@@ -117,7 +122,7 @@ def update_deal(session: Session, deal_id: int, data: DealUpdate, expected_versi
     nulls = [FieldProblem(f, "cannot be null") for f in required if f in changes and changes[f] is None]
     if nulls:
         raise InvalidInput("Some fields cannot be null.", nulls)
-    _validate_references(session, changes.get("sector"), changes.get("host_country"), data.parties)
+    validate_references(session, changes.get("sector"), changes.get("host_country"), data.parties)
     if "ref" in changes:
         ensure_ref_free(session, Deal, changes["ref"], deal.id)
     before = _audit_view(session, deal)

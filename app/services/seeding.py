@@ -1,19 +1,23 @@
-"""`fdi-risk seed`: load reference data, list definitions and imports, and the seed deals.
+"""`fdi-risk seed`: load reference data, list definitions and imports, the default ruleset, the seed deals,
+and a first score for each deal.
 
 Idempotent: reference rows are upserted from the files (the files are their source of truth); lists are
-re-imported only when their content changed; entities, ownership edges and deals are created once, keyed
-by `ref`, and never overwritten, so analysts' later edits survive a second run. The caller's unit of work
-makes the whole seed one transaction.
+re-imported only when their content changed; the default ruleset is stored once per content; entities,
+ownership edges and deals are created once, keyed by `ref`, and never overwritten, so analysts' later edits
+survive a second run; only deals never scored are scored. The caller's unit of work makes the whole seed
+one transaction.
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, SQLModel, select
+import yaml
+from sqlmodel import Session, SQLModel, col, select
 
-from app.core.errors import FieldProblem, SeedError
+from app.core.errors import FieldProblem, InvalidInput, SeedError
 from app.models import (
     Country,
     CountryGroup,
@@ -21,12 +25,14 @@ from app.models import (
     Entity,
     Ownership,
     Regime,
+    ScoreSnapshot,
     ScreeningList,
     Sector,
     UsRestriction,
 )
+from app.rules.compile import ruleset_digest
 from app.schemas.entity import EntityCreate, OwnershipCreate
-from app.services import deals, entities, lists
+from app.services import deals, entities, lists, rulesets, scoring
 from app.services.seed_files import (
     CountriesFile,
     DealFile,
@@ -218,7 +224,44 @@ def seed_deals(session: Session, seeds_dir: Path, report: SeedReport) -> None:
         report.add("deals", "created")
 
 
-PARTS = ("reference", "lists", "deals")
+def seed_rulesets(session: Session, seeds_dir: Path, report: SeedReport) -> None:
+    """Store seeds/rulesets/default.yaml as a version unless equal content is stored; activate it when none is.
+
+    A changed file becomes a new draft rather than replacing the active version, so an operator simulates it
+    before activating (`POST /v1/rulesets/{version}/simulate`).
+    """
+    path = seeds_dir / "rulesets" / "default.yaml"
+    if not path.is_file():
+        raise SeedError(f"Seed ruleset {path} is missing.")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        body = rulesets.canonical_body(data)
+    except yaml.YAMLError as exc:
+        raise SeedError(f"{path.name} is not valid YAML: {exc}") from exc
+    except InvalidInput as exc:
+        raise SeedError(f"{path.name}: {exc.detail}", exc.errors) from exc
+    row = rulesets.find_by_digest(session, ruleset_digest(body))
+    if row is None:
+        row = rulesets.create_draft(session, body, None, ACTOR)
+        report.add("rulesets", "created")
+    else:
+        report.add("rulesets", "unchanged")
+    if rulesets.find_active(session) is None:
+        rulesets.activate(session, row.version, ACTOR)
+        report.add("rulesets", "updated")
+
+
+def seed_scores(session: Session, report: SeedReport, as_of: date) -> None:
+    """Score each deal that has never been scored, so a fresh install shows scores at once."""
+    scored = select(ScoreSnapshot.deal_id).distinct()
+    unscored = session.exec(select(Deal.id).where(col(Deal.id).not_in(scored)).order_by(col(Deal.id))).all()
+    for deal_id in unscored:
+        scoring.score_deal(session, deal_id, as_of, ACTOR)  # type: ignore[arg-type]
+    if unscored:
+        report.add("scores", "created", len(unscored))
+
+
+PARTS = ("reference", "lists", "rulesets", "deals", "scores")
 
 
 def seed(session: Session, seeds_dir: Path, parts: tuple[str, ...] = PARTS) -> SeedReport:
@@ -228,6 +271,10 @@ def seed(session: Session, seeds_dir: Path, parts: tuple[str, ...] = PARTS) -> S
         seed_reference(session, seeds_dir, report)
     if "lists" in parts:
         seed_lists(session, seeds_dir, report)
+    if "rulesets" in parts:
+        seed_rulesets(session, seeds_dir, report)
     if "deals" in parts:
         seed_deals(session, seeds_dir, report)
+    if "scores" in parts:
+        seed_scores(session, report, datetime.now(UTC).date())
     return report

@@ -12,14 +12,14 @@ from app.cli.main import app as cli
 from app.core.config import get_settings
 from app.core.errors import DomainError, SeedError
 from app.db.session import unit_of_work
-from app.models import AuditEvent, Deal, Entity, Ownership
+from app.models import AuditEvent, Deal, Entity, Ownership, Ruleset, ScoreSnapshot
 from app.services.seeding import seed
 from tests.conftest import SEEDS
 from tests.factories import count_rows
 
 
 def _counts(engine: Engine) -> tuple[int, ...]:
-    return tuple(count_rows(engine, m) for m in (Deal, Entity, Ownership, AuditEvent))
+    return tuple(count_rows(engine, m) for m in (Deal, Entity, Ownership, AuditEvent, Ruleset, ScoreSnapshot))
 
 
 def test_seed_deals_are_served_with_parties_and_ownership(seeded: Engine, client: TestClient) -> None:
@@ -50,6 +50,9 @@ def test_seed_deals_are_served_with_parties_and_ownership(seeded: Engine, client
 
 
 def test_second_seed_changes_nothing(seeded: Engine) -> None:
+    with unit_of_work(seeded) as session:
+        first = seed(session, SEEDS)
+    assert first.counts["scores.created"] == 3  # the seed deals had never been scored
     before = _counts(seeded)
     with unit_of_work(seeded) as session:
         report = seed(session, SEEDS)

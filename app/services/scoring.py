@@ -1,0 +1,518 @@
+"""Scoring use cases: load what a score needs, assess, store snapshots, rescore, simulate. Flush, never commit."""
+
+from collections import Counter
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pydantic_core import to_jsonable_python
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.core.errors import FieldProblem, InvalidInput, NotFound
+from app.models import (
+    Country,
+    Deal,
+    DealParty,
+    Entity,
+    ListVersion,
+    Ownership,
+    ScoreSnapshot,
+    ScreeningEntry,
+    ScreeningList,
+    Sector,
+    UsRestriction,
+)
+from app.schemas.scoring import InlineParty, UnsavedDeal
+from app.scoring.assess import Assessment, Prepared, RulesetRef, Screen, evaluate, prepare
+from app.scoring.facts import DealInput, PartyInput, Reference, Restriction
+from app.screening.exact import ExactMatcher
+from app.screening.model import Edge, Entry, Hit, ListRule, Subject
+from app.screening.ownership import OwnershipGraph, propagate
+from app.services import audit, deals, rulesets
+from app.services.paging import PageRequest, PageResult, count
+
+# Rows read back hold plain strings in enum columns, so values are compared with == or re-wrapped.
+from app.vocabulary import TIER_ORDER, EntityKind, ListCategory, OwnershipRule, PartyRole, Tier
+
+BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Workspace:
+    """What scoring reads besides the deal: reference data and the screening index of current list versions."""
+
+    reference: Reference
+    matcher: ExactMatcher
+    list_rules: Mapping[str, ListRule]
+
+
+# One index per database and set of list versions: a new import anywhere (any worker) changes the key.
+_matchers: dict[tuple[object, ...], ExactMatcher] = {}
+
+
+def load_workspace(session: Session) -> Workspace:
+    sectors = {s.code: (s.sensitivity, frozenset(s.regimes)) for s in session.exec(select(Sector))}
+    groups = {c.code: frozenset(c.groups) for c in session.exec(select(Country))}
+    lists = list(session.exec(select(ScreeningList).order_by(col(ScreeningList.code))))
+    restrictions = [
+        Restriction(r.code, frozenset(r.sectors), frozenset(r.countries), frozenset(r.lists), r.effective_on)
+        for r in session.exec(select(UsRestriction).order_by(col(UsRestriction.code)))
+    ]
+    reference = Reference(
+        sectors=sectors,
+        country_groups=groups,
+        list_categories={lst.code: str(lst.category) for lst in lists},
+        restrictions=restrictions,
+    )
+    rules = {
+        lst.code: ListRule(lst.code, ListCategory(lst.category), OwnershipRule(lst.ownership_rule)) for lst in lists
+    }
+    return Workspace(reference, _matcher(session, lists), rules)
+
+
+def _matcher(session: Session, lists: Sequence[ScreeningList]) -> ExactMatcher:
+    key = (str(session.get_bind().engine.url), *((s.code, s.current_version, s.content_digest) for s in lists))
+    found = _matchers.get(key)
+    if found is not None:
+        return found
+    current = (
+        select(ScreeningEntry, ScreeningList.code)
+        .join(ListVersion, col(ListVersion.id) == col(ScreeningEntry.list_version_id))
+        .join(ScreeningList, col(ScreeningList.id) == col(ListVersion.list_id))
+        .where(col(ListVersion.version) == col(ScreeningList.current_version))
+    )
+    entries = [
+        Entry(e.id, code, e.name, tuple(e.aliases), e.start_date, e.end_date, e.parent_name)  # type: ignore[arg-type]
+        for e, code in session.exec(current)
+    ]
+    matcher = ExactMatcher(entries)
+    _matchers.clear()  # only the newest versions are ever needed again
+    _matchers[key] = matcher
+    return matcher
+
+
+@dataclass
+class _Graph:
+    """The party entities of some deals, their owners up every chain, and the edges between them."""
+
+    entities: dict[int, Entity]
+    graph: OwnershipGraph
+
+    def state_controlled(self, entity_id: int) -> bool:
+        """State-owned itself, or controlled up a chain by a state body or a state-owned entity."""
+        return any(_is_state(self.entities[e]) for e in (entity_id, *self.graph.controllers(entity_id)))
+
+
+def _is_state(entity: Entity) -> bool:
+    return entity.state_owned or entity.kind == EntityKind.state_body
+
+
+def _load_graph(session: Session, entity_ids: Iterable[int]) -> _Graph:
+    """Walk ownership upwards from the given entities, a level per query, and load every entity met."""
+    entities: dict[int, Entity] = {}
+    edges: list[Edge] = []
+    frontier = set(entity_ids)
+    seen: set[int] = set()
+    while frontier:
+        seen |= frontier
+        for chunk in _chunks(sorted(frontier)):
+            for entity in session.exec(select(Entity).where(col(Entity.id).in_(chunk))):
+                entities[entity.id] = entity  # type: ignore[index]
+        rows = [
+            row
+            for chunk in _chunks(sorted(frontier))
+            for row in session.exec(select(Ownership).where(col(Ownership.owned_id).in_(chunk)))
+        ]
+        edges += [Edge(r.owner_id, r.owned_id, float(r.percent), r.control) for r in rows]
+        frontier = {r.owner_id for r in rows} - seen
+    return _Graph(entities, OwnershipGraph(edges))
+
+
+def _chunks(ids: Sequence[int], size: int = BATCH) -> Iterator[Sequence[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+class _Screener:
+    """Screens entities of one graph, remembering direct hits per (entity, date) across the deals of a batch."""
+
+    def __init__(self, workspace: Workspace, graph: _Graph) -> None:
+        self._ws = workspace
+        self._graph = graph
+        self._direct: dict[tuple[int, date], list[Hit]] = {}
+
+    def for_parties(self, party_ids: Sequence[int]) -> Screen:
+        def screen(as_of: date) -> Mapping[int, Sequence[Hit]]:
+            direct = {eid: self._direct_hits(eid, as_of) for eid in self._graph.entities}
+            return propagate(direct, self._graph.graph, self._ws.list_rules, party_ids)
+
+        return screen
+
+    def _direct_hits(self, entity_id: int, as_of: date) -> list[Hit]:
+        key = (entity_id, as_of)
+        if key not in self._direct:
+            entity = self._graph.entities[entity_id]
+            subject = Subject(entity_id, entity.name, tuple(entity.aliases))
+            self._direct[key] = self._ws.matcher.match(subject, as_of)
+        return self._direct[key]
+
+
+def _deal_input(deal: Deal, parties: Sequence[DealParty], graph: _Graph) -> DealInput:
+    return DealInput(
+        deal_type=str(deal.deal_type),
+        sector=deal.sector,
+        host_country=deal.host_country,
+        parties=tuple(
+            PartyInput(
+                entity_id=p.entity_id,
+                name=graph.entities[p.entity_id].name,
+                role=PartyRole(p.role),
+                country=graph.entities[p.entity_id].country,
+                state_controlled=graph.state_controlled(p.entity_id),
+            )
+            for p in parties
+        ),
+        value_usd=deal.value_usd,
+        stake_pct=deal.stake_pct,
+        control=deal.control,
+        government_party=deal.government_party,
+        signed_on=deal.signed_on,
+        status=str(deal.status),
+        attributes=deal.attributes,
+        us_concern_level=str(deal.us_concern_level),
+        mitigations=tuple(deal.mitigations),
+    )
+
+
+def prepare_deals(session: Session, workspace: Workspace, deals: Sequence[Deal], as_of: date) -> dict[int, Prepared]:
+    """Facts for a batch of stored deals, loading their parties and ownership in a few queries."""
+    ids = [d.id for d in deals]
+    parties: dict[int, list[DealParty]] = {i: [] for i in ids}  # type: ignore[misc]
+    for chunk in _chunks(ids):  # type: ignore[arg-type]
+        for party in session.exec(
+            select(DealParty).where(col(DealParty.deal_id).in_(chunk)).order_by(col(DealParty.id))
+        ):
+            parties[party.deal_id].append(party)
+    graph = _load_graph(session, {p.entity_id for ps in parties.values() for p in ps})
+    screener = _Screener(workspace, graph)
+    out: dict[int, Prepared] = {}
+    for deal in deals:
+        own = parties[deal.id]  # type: ignore[index]
+        screen = screener.for_parties(sorted({p.entity_id for p in own}))
+        out[deal.id] = prepare(_deal_input(deal, own, graph), workspace.reference, screen, as_of)  # type: ignore[index]
+    return out
+
+
+def _store(session: Session, deal_id: int, result: Assessment, actor: str) -> ScoreSnapshot:
+    snapshot = ScoreSnapshot(deal_id=deal_id, computed_by=actor, **snapshot_fields(result))
+    session.add(snapshot)
+    return snapshot
+
+
+def snapshot_fields(result: Assessment) -> dict[str, Any]:
+    """The stored, JSON-safe form of an assessment (also the body of an unsaved score)."""
+    return {
+        "score": result.score,
+        "tier": result.tier,
+        "recommendation": result.recommendation,
+        "ruleset_version": result.ruleset_version,
+        "ruleset_digest": result.ruleset_digest,
+        "as_of": result.as_of,
+        "factors": [{"factor": f.factor, "points": f.points, "cap": f.cap} for f in result.factors],
+        "rules": [
+            {
+                "rule_id": r.rule_id,
+                "factor": r.factor,
+                "title": r.title,
+                "points": r.points,
+                "min_tier": r.min_tier.value if r.min_tier else None,
+                "citation": r.citation,
+                "evidence": to_jsonable_python(
+                    [{"fact": e.fact, "op": e.op, "value": e.value, "actual": e.actual} for e in r.evidence]
+                ),
+            }
+            for r in result.fired
+        ],
+        "facts": result.facts,
+        "screening": result.screening,
+        "inputs_digest": result.inputs_digest,
+    }
+
+
+def score_deal(session: Session, deal_id: int, as_of: date, actor: str) -> ScoreSnapshot:
+    """Score a stored deal with the active ruleset and keep the snapshot."""
+    deal = session.get(Deal, deal_id)
+    if deal is None:
+        raise NotFound(f"Deal {deal_id} does not exist.")
+    ruleset = rulesets.reference(rulesets.get_active(session))
+    workspace = load_workspace(session)
+    result = evaluate(prepare_deals(session, workspace, [deal], as_of)[deal_id], ruleset)
+    snapshot = _store(session, deal_id, result, actor)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="score",
+        object_type="deal",
+        object_id=deal_id,
+        after={"snapshot_id": snapshot.id, "score": result.score, "tier": result.tier.value},
+    )
+    return snapshot
+
+
+def score_history(session: Session, deal_id: int, page: PageRequest) -> PageResult[ScoreSnapshot]:
+    if session.get(Deal, deal_id) is None:
+        raise NotFound(f"Deal {deal_id} does not exist.")
+    query = select(ScoreSnapshot).where(ScoreSnapshot.deal_id == deal_id)
+    total = count(session, query)
+    rows = session.exec(
+        query.order_by(col(ScoreSnapshot.computed_at).desc(), col(ScoreSnapshot.id).desc())
+        .offset(page.offset)
+        .limit(page.limit)
+    ).all()
+    return PageResult(items=list(rows), total=total, limit=page.limit, offset=page.offset)
+
+
+@dataclass(frozen=True)
+class InlineEntity:
+    """A party of an unsaved deal that is not stored: screened by its names, with no owners."""
+
+    name: str
+    aliases: tuple[str, ...]
+    country: str | None
+    kind: EntityKind
+    state_owned: bool
+
+
+def score_body(session: Session, body: UnsavedDeal, as_of: date) -> Assessment:
+    """Score a deal body without storing anything: parties by entity id or inline."""
+    deals.validate_references(session, body.sector, body.host_country, None)
+    deal = deals.unsaved_deal(body)
+    parties: list[tuple[int | InlineEntity, PartyRole]] = []
+    for party in body.parties:
+        if isinstance(party, InlineParty):
+            inline = InlineEntity(party.name, tuple(party.aliases), party.country, party.kind, party.state_owned)
+            parties.append((inline, party.role))
+        else:
+            parties.append((party.entity_id, party.role))
+    return score_unsaved(session, deal, parties, as_of)
+
+
+def score_unsaved(
+    session: Session,
+    deal: Deal,
+    parties: Sequence[tuple[int | InlineEntity, PartyRole]],
+    as_of: date,
+) -> Assessment:
+    """Score a deal that is not stored; inline parties get temporary negative ids. Nothing is written."""
+    ruleset = rulesets.reference(rulesets.get_active(session))
+    workspace = load_workspace(session)
+    stored_ids = [p for p, _ in parties if isinstance(p, int)]
+    graph = _load_graph(session, stored_ids)
+    missing = [
+        FieldProblem(f"parties.{i}.entity_id", f"entity {p} does not exist")
+        for i, (p, _) in enumerate(parties)
+        if isinstance(p, int) and p not in graph.entities
+    ]
+    if missing:
+        raise InvalidInput("The deal refers to entities that do not exist.", missing)
+    rows: list[DealParty] = []
+    for i, (party, role) in enumerate(parties):
+        if isinstance(party, InlineEntity):
+            temp_id = -(i + 1)
+            graph.entities[temp_id] = Entity(
+                id=temp_id,
+                name=party.name,
+                aliases=list(party.aliases),
+                country=party.country,
+                kind=party.kind,
+                state_owned=party.state_owned,
+            )
+            rows.append(DealParty(deal_id=0, entity_id=temp_id, role=role))
+        else:
+            rows.append(DealParty(deal_id=0, entity_id=party, role=role))
+    screener = _Screener(workspace, graph)
+    screen = screener.for_parties(sorted({r.entity_id for r in rows}))
+    return evaluate(prepare(_deal_input(deal, rows, graph), workspace.reference, screen, as_of), ruleset)
+
+
+@dataclass
+class RescoreSummary:
+    deals: int
+    changed: int
+    tier_moves: dict[str, int]
+    tier_counts_before: dict[str, int]
+    tier_counts_after: dict[str, int]
+    ruleset_version: int | None
+    as_of: date
+
+
+Progress = Callable[[int, int], None]
+
+
+def _latest_tiers(session: Session, deal_ids: Sequence[int]) -> dict[int, Tier]:
+    latest = (
+        select(ScoreSnapshot.deal_id, func.max(ScoreSnapshot.id).label("id"))
+        .where(col(ScoreSnapshot.deal_id).in_(deal_ids))
+        .group_by(col(ScoreSnapshot.deal_id))
+        .subquery()
+    )
+    rows = session.exec(
+        select(ScoreSnapshot.deal_id, ScoreSnapshot.tier).join(latest, col(ScoreSnapshot.id) == latest.c.id)
+    )
+    return {deal_id: Tier(tier) for deal_id, tier in rows}
+
+
+def _deal_batches(session: Session) -> Iterator[list[Deal]]:
+    last = 0
+    while True:
+        batch = list(session.exec(select(Deal).where(col(Deal.id) > last).order_by(col(Deal.id)).limit(BATCH)))
+        if not batch:
+            return
+        yield batch
+        last = batch[-1].id  # type: ignore[assignment]
+
+
+RescoreSteps = Generator[tuple[int, int], None, RescoreSummary]
+
+
+def rescore_steps(session: Session, as_of: date, actor: str) -> RescoreSteps:
+    """Score every deal with the active ruleset and store the snapshots, comparing tiers with the last ones.
+
+    Yields (done, total) after each batch, so callers can show progress; returns the summary.
+    """
+    ruleset = rulesets.reference(rulesets.get_active(session))
+    workspace = load_workspace(session)
+    total = count(session, select(Deal))
+    before: Counter[str] = Counter()
+    after: Counter[str] = Counter()
+    moves: Counter[str] = Counter()
+    done = 0
+    for batch in _deal_batches(session):
+        previous = _latest_tiers(session, [d.id for d in batch])  # type: ignore[misc]
+        for deal_id, prepared in prepare_deals(session, workspace, batch, as_of).items():
+            result = evaluate(prepared, ruleset)
+            _store(session, deal_id, result, actor)
+            old = previous.get(deal_id)
+            before[old.value if old else "unscored"] += 1
+            after[result.tier.value] += 1
+            if old is not result.tier:
+                moves[f"{old.value if old else 'unscored'}->{result.tier.value}"] += 1
+        session.flush()
+        session.expunge_all()  # keep memory flat over many batches
+        done += len(batch)
+        yield done, total
+    audit.record(
+        session,
+        actor=actor,
+        action="rescore",
+        object_type="deal",
+        object_id="*",
+        after={"deals": done, "ruleset_version": ruleset.version, "as_of": as_of.isoformat()},
+    )
+    session.flush()
+    return RescoreSummary(
+        deals=done,
+        changed=sum(moves.values()),
+        tier_moves=dict(sorted(moves.items())),
+        tier_counts_before=_ordered_counts(before, with_unscored=True),
+        tier_counts_after=_ordered_counts(after),
+        ruleset_version=ruleset.version,
+        as_of=as_of,
+    )
+
+
+def rescore_all(session: Session, as_of: date, actor: str, progress: Progress | None = None) -> RescoreSummary:
+    """Run every rescore step, reporting progress to the callback; return the summary."""
+    steps = rescore_steps(session, as_of, actor)
+    while True:
+        try:
+            done, total = next(steps)
+        except StopIteration as finished:
+            return finished.value  # type: ignore[no-any-return]
+        if progress is not None:
+            progress(done, total)
+
+
+def _ordered_counts(counts: Counter[str], with_unscored: bool = False) -> dict[str, int]:
+    keys = [t.value for t in TIER_ORDER] + (["unscored"] if with_unscored else [])
+    return {k: counts.get(k, 0) for k in keys}
+
+
+@dataclass
+class Move:
+    deal_id: int
+    title: str
+    from_tier: Tier
+    to_tier: Tier
+    from_score: int
+    to_score: int
+    delta: int
+    rules_added: list[str]
+    rules_removed: list[str]
+
+
+@dataclass
+class Simulation:
+    version: int
+    against_version: int | None
+    as_of: date
+    deals: int
+    changed: int
+    moves: list[Move]
+    tier_counts_before: dict[str, int]
+    tier_counts_after: dict[str, int]
+
+
+def simulate(session: Session, version: int, as_of: date, progress: Progress | None = None) -> Simulation:
+    """Score every stored deal with the active ruleset and with `version` on the same facts; store nothing."""
+    candidate_row = rulesets.get_ruleset(session, version)
+    candidate = rulesets.reference(candidate_row)
+    active: RulesetRef = rulesets.reference(rulesets.get_active(session))
+    workspace = load_workspace(session)
+    total = count(session, select(Deal))
+    before: Counter[str] = Counter()
+    after: Counter[str] = Counter()
+    moves: list[Move] = []
+    done = 0
+    for batch in _deal_batches(session):
+        titles = {d.id: d.title for d in batch}
+        for deal_id, prepared in prepare_deals(session, workspace, batch, as_of).items():
+            old, new = evaluate(prepared, active), evaluate(prepared, candidate)
+            before[old.tier.value] += 1
+            after[new.tier.value] += 1
+            old_ids = {r.rule_id for r in old.fired}
+            new_ids = {r.rule_id for r in new.fired}
+            if old.score != new.score or old.tier is not new.tier or old_ids != new_ids:
+                moves.append(
+                    Move(
+                        deal_id=deal_id,
+                        title=titles[deal_id],
+                        from_tier=old.tier,
+                        to_tier=new.tier,
+                        from_score=old.score,
+                        to_score=new.score,
+                        delta=new.score - old.score,
+                        rules_added=sorted(new_ids - old_ids),
+                        rules_removed=sorted(old_ids - new_ids),
+                    )
+                )
+        session.expunge_all()
+        done += len(batch)
+        if progress is not None:
+            progress(done, total)
+    moves.sort(
+        key=lambda m: (-abs(TIER_ORDER.index(m.to_tier) - TIER_ORDER.index(m.from_tier)), -abs(m.delta), m.deal_id)
+    )
+    return Simulation(
+        version=version,
+        against_version=active.version,
+        as_of=as_of,
+        deals=done,
+        changed=len(moves),
+        moves=moves,
+        tier_counts_before=_ordered_counts(before),
+        tier_counts_after=_ordered_counts(after),
+    )

@@ -203,3 +203,87 @@ def test_rescore_streams_progress_as_ndjson(client: TestClient, seeded: Engine) 
     assert lines[0] == {"done": 4, "total": 4}
     assert lines[-1]["summary"]["deals"] == 4 and lines[-1]["summary"]["tier_counts_before"]["unscored"] == 4
     assert count_rows(seeded, ScoreSnapshot) == 4
+
+
+@pytest.mark.parametrize(
+    ("ref", "as_of", "must_fire", "must_not_fire", "tiers"),
+    [
+        (
+            "jerusalem-light-rail-cars",
+            TODAY,
+            {
+                "blacklist.dod_1260h",
+                "mitigation.claimed_signed_before_listing",
+                "mitigation.allied_subsidiary_supply",
+                "mitigation.private_buyer",
+            },
+            set(),
+            {"high"},
+        ),
+        (
+            "haifa-bay-port",
+            TODAY,
+            {
+                "sector.critical_infrastructure_control",
+                "foreign_control.state_controlled",
+                "foreign_control.government_controlled_transaction",
+                "us_relations.public_concern",
+                "sector.near_sensitive_site",
+            },
+            {"blacklist.dod_1260h"},
+            {"high"},
+        ),
+        (
+            "israel-chinese-evs",
+            "2026-06-08",
+            {
+                "data_technology.data_access_by_country_of_concern",
+                "us_relations.us_bars_connected_vehicles",
+                "blacklist.dod_1260h",
+            },
+            set(),
+            {"high", "critical"},
+        ),
+        (
+            "israel-chinese-evs",
+            "2025-03-31",
+            {"data_technology.data_access_by_country_of_concern", "us_relations.us_bars_connected_vehicles"},
+            {"blacklist.dod_1260h"},
+            {"moderate", "elevated"},
+        ),
+    ],
+)
+def test_seed_deals_score_as_an_analyst_would(
+    client: TestClient,
+    seeded: Engine,
+    ref: str,
+    as_of: str,
+    must_fire: set[str],
+    must_not_fire: set[str],
+    tiers: set[str],
+) -> None:
+    snapshot = score(client, deal_id(seeded, ref), as_of)
+    assert must_fire <= fired(snapshot), fired(snapshot)
+    assert not must_not_fire & fired(snapshot)
+    assert snapshot["tier"] in tiers
+
+
+def test_light_rail_floor_holds_against_its_mitigations(client: TestClient, seeded: Engine) -> None:
+    light_rail = deal_id(seeded, "jerusalem-light-rail-cars")
+    with_mitigations = score(client, light_rail)
+    etag = client.get(f"/v1/deals/{light_rail}").headers["etag"]
+    patched = client.patch(
+        f"/v1/deals/{light_rail}",
+        json={"mitigations": [], "attributes": {"claimed_signed_before_listing": False}},
+        headers={"If-Match": etag},
+    )
+    assert patched.status_code == 200, patched.text
+    without = score(client, light_rail)
+    mitigation = next(f["points"] for f in with_mitigations["factors"] if f["factor"] == "mitigation")
+    assert mitigation < 0 and with_mitigations["score"] < without["score"]
+    assert with_mitigations["tier"] == "high" and with_mitigations["score"] < 60  # held up by the 1260H floor
+    floor = next(r for r in with_mitigations["rules"] if r["rule_id"] == "blacklist.dod_1260h")
+    assert floor["min_tier"] == "high"
+    assert floor["evidence"] == [
+        {"fact": "counterparty.lists_direct", "op": "contains", "value": "US-DOD-1260H", "actual": ["US-DOD-1260H"]}
+    ]

@@ -112,6 +112,7 @@ class UnsavedDeal(DealCreate):
 class RescoreOut(BaseModel):
     deals: int = Field(description="Deals scored.")
     changed: int = Field(description="Deals whose tier differs from their previous stored score.")
+    scores_changed: int = Field(description="Deals whose score differs from their previous stored score.")
     tier_moves: dict[str, int] = Field(description='Counts per move, e.g. {"moderate->high": 2}.')
     tier_counts_before: dict[str, int]
     tier_counts_after: dict[str, int]

@@ -342,6 +342,7 @@ def score_unsaved(
 class RescoreSummary:
     deals: int
     changed: int
+    scores_changed: int
     tier_moves: dict[str, int]
     tier_counts_before: dict[str, int]
     tier_counts_after: dict[str, int]
@@ -352,7 +353,7 @@ class RescoreSummary:
 Progress = Callable[[int, int], None]
 
 
-def _latest_tiers(session: Session, deal_ids: Sequence[int]) -> dict[int, Tier]:
+def _latest_scores(session: Session, deal_ids: Sequence[int]) -> dict[int, tuple[Tier, int]]:
     latest = (
         select(ScoreSnapshot.deal_id, func.max(ScoreSnapshot.id).label("id"))
         .where(col(ScoreSnapshot.deal_id).in_(deal_ids))
@@ -360,9 +361,11 @@ def _latest_tiers(session: Session, deal_ids: Sequence[int]) -> dict[int, Tier]:
         .subquery()
     )
     rows = session.exec(
-        select(ScoreSnapshot.deal_id, ScoreSnapshot.tier).join(latest, col(ScoreSnapshot.id) == latest.c.id)
+        select(ScoreSnapshot.deal_id, ScoreSnapshot.tier, ScoreSnapshot.score).join(
+            latest, col(ScoreSnapshot.id) == latest.c.id
+        )
     )
-    return {deal_id: Tier(tier) for deal_id, tier in rows}
+    return {deal_id: (Tier(tier), score) for deal_id, tier, score in rows}
 
 
 def _deal_batches(session: Session) -> Iterator[list[Deal]]:
@@ -389,13 +392,15 @@ def rescore_steps(session: Session, as_of: date, actor: str) -> RescoreSteps:
     before: Counter[str] = Counter()
     after: Counter[str] = Counter()
     moves: Counter[str] = Counter()
-    done = 0
+    done = scores_changed = 0
     for batch in _deal_batches(session):
-        previous = _latest_tiers(session, [d.id for d in batch])  # type: ignore[misc]
+        previous = _latest_scores(session, [d.id for d in batch])  # type: ignore[misc]
         for deal_id, prepared in prepare_deals(session, workspace, batch, as_of).items():
             result = evaluate(prepared, ruleset)
             _store(session, deal_id, result, actor)
-            old = previous.get(deal_id)
+            old, old_score = previous.get(deal_id, (None, None))
+            if old_score != result.score:
+                scores_changed += 1
             before[old.value if old else "unscored"] += 1
             after[result.tier.value] += 1
             if old is not result.tier:
@@ -416,6 +421,7 @@ def rescore_steps(session: Session, as_of: date, actor: str) -> RescoreSteps:
     return RescoreSummary(
         deals=done,
         changed=sum(moves.values()),
+        scores_changed=scores_changed,
         tier_moves=dict(sorted(moves.items())),
         tier_counts_before=_ordered_counts(before, with_unscored=True),
         tier_counts_after=_ordered_counts(after),

@@ -190,8 +190,12 @@ def test_rescore_reports_tier_moves_and_stores_a_snapshot_per_deal(client: TestC
     assert summary["tier_counts_before"]["unscored"] == 3 and sum(summary["tier_counts_after"].values()) == 3
     assert sum(summary["tier_moves"].values()) == 3 and all(k.startswith("unscored->") for k in summary["tier_moves"])
     again = client.post("/v1/rescore", params={"as_of": "2025-03-31"}).json()
-    assert again["changed"] == 0 and again["tier_moves"] == {}
-    assert count_rows(seeded, ScoreSnapshot) == 6
+    assert again["changed"] == again["scores_changed"] == 0 and again["tier_moves"] == {}
+    # BYD's listing from 2026-06-08 raises the EVs' score; the other two deals stay as they were.
+    later = client.post("/v1/rescore", params={"as_of": TODAY}).json()
+    assert later["scores_changed"] == 1
+    assert later["changed"] == sum(later["tier_moves"].values())
+    assert count_rows(seeded, ScoreSnapshot) == 9
 
 
 def test_rescore_streams_progress_as_ndjson(client: TestClient, seeded: Engine) -> None:

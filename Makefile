@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint typecheck install install-dev clean
+.PHONY: run test lint typecheck install install-dev bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "fdi-risk needs Python 3.11 or newer")'
@@ -27,13 +27,17 @@ run: install
 	$(BIN)/fdi-risk serve --host 127.0.0.1 --port 8000
 
 lint: install-dev
-	$(BIN)/ruff check app tests migrations
+	$(BIN)/ruff check app tests migrations benchmarks
 
 typecheck: install-dev
 	$(BIN)/mypy app
 
 test: lint typecheck
 	$(BIN)/python -m pytest
+
+# Not part of `make test`: figures depend on the machine; see docs/BENCHMARKS.md.
+bench: install-dev
+	$(BIN)/python -m benchmarks
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache fdi-risk.db fdi-risk.db-wal fdi-risk.db-shm

@@ -1,10 +1,11 @@
 """Compile a ruleset once, and evaluate it against a facts mapping, recording evidence for the rules that fire.
 
-Two evaluators are built from the same ruleset. The fast one is a single Python function generated from the
-ruleset's source (see `_generate`): every leaf becomes an inline expression, so a deal costs one call instead
-of one closure call per leaf, which is what makes tens of thousands of deals per second possible. The
-leaf-by-leaf one is a tree of closures whose leaves each catch a wrongly typed fact; the fast function is
-written for well-typed facts and hands the deal over to it when a comparison raises.
+Two evaluators are built from each ruleset. The fast one is a single Python function written for the ruleset
+(see `_generate`): every leaf is an inline expression, each fact is read once, and evidence is built only for
+rules that fired, so a deal costs one call instead of a closure call per node. That is what lets one core
+evaluate the default ruleset on tens of thousands of deals per second (benchmarks/bench_rules.py). The other is
+a tree of closures whose leaves each catch a wrongly typed fact; the fast function assumes well-typed facts and
+hands a deal over to the closures when a comparison raises, so both always give the same answer.
 """
 
 import hashlib
@@ -38,7 +39,11 @@ _FLIPPED: dict[Op, Callable[[Any, Any], Any]] = {
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """A leaf that held, with the fact value it saw: the explanation of a fired rule."""
+    """A leaf that held, with the fact value it saw: the explanation of a fired rule.
+
+    Read-only, `actual` and `value` included: the evaluator hands the same instance to every deal whose fact had
+    the same value.
+    """
 
     fact: str
     op: str
@@ -48,7 +53,10 @@ class Evidence:
 
 @dataclass(frozen=True, slots=True)
 class FiredRule:
-    """A rule whose `when` held for a deal, with the evidence for it."""
+    """A rule whose `when` held for a deal, with the evidence for it.
+
+    Read-only, `evidence` included: the evaluator hands the same instance to every deal with the same evidence.
+    """
 
     rule_id: str
     factor: str
@@ -81,7 +89,7 @@ class _CompiledRule:
 
 
 class CompiledRuleset:
-    """A ruleset compiled for evaluating many deals quickly."""
+    """A ruleset compiled for evaluating many deals quickly; `source` is the generated evaluator, for reading."""
 
     def __init__(self, ruleset: Ruleset) -> None:
         self.ruleset = ruleset
@@ -188,12 +196,13 @@ def _compile_leaf(leaf: Leaf) -> Predicate:
     """Build the closure for one leaf; a missing (or null) fact makes it false, except for `exists`."""
     name = leaf.fact
     op = leaf.op
+    if op is Op.exists:
+        # Before any coercion: `exists` takes a boolean even on a date fact.
+        want = bool(leaf.value)
+        return lambda f: (f.get(name) is not None) is want
     spec = REGISTRY.get(name)
     is_date = spec is not None and spec.type is FactType.date
     value = _coerce(leaf.value, is_date)
-    if op is Op.exists:
-        want = bool(value)
-        return lambda f: (f.get(name) is not None) is want
     check = _check(op, value)
 
     if is_date:
@@ -288,7 +297,6 @@ def _leaf_evidence_of(fact: str, op: str, value: object, actual: object) -> Evid
     return Evidence(fact, op, value, actual)
 
 
-
 # The generated evaluator. Its source only ever holds names this module chose (a0, k3, ev_2, ...) and
 # operator keywords: every rule value, fact name and rule field is bound through the namespace, so no text from
 # a ruleset is ever parsed as code. `CompiledRuleset.source` keeps the source for reading and debugging.
@@ -297,6 +305,11 @@ _INFIX: dict[Op, str] = {Op.eq: "==", Op.ne: "!=", Op.lt: "<", Op.lte: "<=", Op.
 # Distinct fact values whose Evidence one leaf keeps for reuse; enough for every boolean, vocabulary value and
 # common list combination, while a leaf on a money amount stops growing after this many.
 _INTERNED_PER_LEAF = 256
+# The same bound for the FiredRules one rule keeps for reuse (one per distinct evidence it produced).
+_REUSED_PER_RULE = 256
+# Value types for which equal means identical when shown, so reusing the Evidence of an equal earlier value
+# cannot change what a snapshot records (floats are left out for 0.0 == -0.0, and are rarely repeated anyway).
+_INTERNABLE: frozenset[type] = frozenset({bool, int, str, date, frozenset, type(None)})
 
 
 def _as_date(actual: object) -> object:
@@ -317,19 +330,19 @@ def _interning(fact: str, op: str, value: object) -> Callable[[object], Evidence
     handed to many results; the cache is keyed by type too, so True and 1 stay apart. Racing threads can at worst
     build the same Evidence twice or overshoot the bound by a few entries.
     """
-    cache: dict[tuple[type, object], Evidence] = {}
+    cache: dict[object, Evidence] = {}
 
     def evidence(actual: object) -> Evidence:
-        key = (actual.__class__, actual)
-        try:
-            return cache[key]
-        except KeyError:
+        kind = actual.__class__
+        if kind not in _INTERNABLE:
+            return _leaf_evidence_of(fact, op, value, actual)
+        key = (kind, actual)
+        made = cache.get(key)
+        if made is None:
             made = _leaf_evidence_of(fact, op, value, actual)
             if len(cache) < _INTERNED_PER_LEAF:
                 cache[key] = made
-            return made
-        except TypeError:  # unhashable (a list or set given for a set fact): nothing to reuse
-            return _leaf_evidence_of(fact, op, value, actual)
+        return made
 
     return evidence
 
@@ -338,8 +351,8 @@ def _fired_setters() -> dict[str, Callable[[FiredRule, object], None]]:
     """FiredRule's slot setters, field by field.
 
     A frozen dataclass's __init__ assigns each field through object.__setattr__, which makes FiredRule() cost
-    about as much as evaluating a dozen leaves; setting the slots directly halves that. The generator asks for a
-    value for every field, so a field added to FiredRule fails loudly here rather than being left unset.
+    about as much as evaluating a dozen leaves; setting the slots directly halves that. The generator needs a
+    value for every field, so a field added to FiredRule fails compilation rather than being left unset.
     """
     return {f.name: getattr(FiredRule, f.name).__set__ for f in fields(FiredRule)}
 
@@ -436,16 +449,33 @@ class _Generator:
         return [(guards, f"{maker}({self.read(node.fact)})")]
 
     def rule(self, index: int, rule: Rule) -> list[str]:
-        """The lines testing one rule and, when it holds, appending its FiredRule."""
+        """The lines testing one rule and, when it holds, appending its FiredRule.
+
+        A FiredRule is reused for a deal whose evidence is the same Evidence instances as an earlier deal's, which
+        is the common case once evidence is interned. The key is the instances' ids: the cached FiredRule holds
+        those instances, so while it is cached no other object can have their ids.
+        """
         lines = [f"    if {self.expr(rule.when)}:  # rules[{index}]"]
         items = self.evidence(rule.when, False, ())
         if all(not guards for guards, _ in items):
-            lines.append(f"        evidence = [{', '.join(e for _, e in items)}]")
+            names = [f"e{i}" for i in range(len(items))]
+            lines += [f"        {name} = {item}" for name, (_, item) in zip(names, items, strict=True)]
+            key = "(" + ", ".join(f"id({name})" for name in names) + ("," if len(names) == 1 else "") + ")"
+            evidence = "[" + ", ".join(names) + "]"
         else:
             lines.append("        evidence = []")
             for guards, item in items:
                 condition = f"if {' and '.join(guards)}: " if guards else ""
                 lines.append(f"        {condition}evidence.append({item})")
+            key = "tuple(map(id, evidence))"
+            evidence = "evidence"
+        seen = self.const("seen_", {})
+        lines += [
+            f"        key = {key}",
+            f"        fired_rule = {seen}.get(key)",
+            "        if fired_rule is None:",
+            "            fired_rule = new(FiredRule)",
+        ]
         values = {
             "rule_id": rule.id,
             "factor": rule.factor.value,
@@ -454,13 +484,16 @@ class _Generator:
             "min_tier": rule.min_tier,
             "citation": rule.citation,
         }
-        lines.append("        fired_rule = new(FiredRule)")
         for name, setter in self.setters.items():
-            source = "evidence" if name == "evidence" else self.const("r", values.pop(name))
-            lines.append(f"        {setter}(fired_rule, {source})")
+            source = evidence if name == "evidence" else self.const("r", values.pop(name))
+            lines.append(f"            {setter}(fired_rule, {source})")
         if values:
             raise TypeError(f"FiredRule has no fields {sorted(values)}")
-        lines.append("        fired.append(fired_rule)")
+        lines += [
+            f"            if len({seen}) < {_REUSED_PER_RULE}:",
+            f"                {seen}[key] = fired_rule",
+            "        fired.append(fired_rule)",
+        ]
         return lines
 
 

@@ -622,3 +622,20 @@ def test_evaluation_is_deterministic_and_ignores_key_order(facts: dict[str, Any]
     first = run(facts)
     assert run(facts) == first
     assert run(dict(reversed(list(facts.items())))) == first
+
+
+@settings(max_examples=150, deadline=None)
+@given(FACTS)
+def test_generated_evaluator_agrees_with_the_closure_tree(facts: dict[str, Any]) -> None:
+    """The fast generated function and the leaf-by-leaf closures must fire the same rules with equal evidence."""
+    _, compiled = default()
+    assert compiled.evaluate(facts) == compiled._evaluate_leafwise(facts)
+
+
+def test_wrongly_typed_fact_falls_back_and_only_falsifies_its_own_leaves() -> None:
+    _, compiled = default()
+    listed = frozenset({"US-DOD-1260H"})
+    facts = {"deal.control": True, "sector.sensitivity": "five", "counterparty.lists_direct": listed}
+    fired = {r.rule_id for r in compiled.evaluate(facts)}
+    assert {"foreign_control.control_acquired", "blacklist.dod_1260h"} <= fired
+    assert not any(rule_id.startswith("sector.sensitivity") for rule_id in fired)

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.vocabulary import RulesetStatus, Tier
 
@@ -46,6 +46,21 @@ RULESET_EXAMPLE: dict[str, Any] = {
 
 
 class FactOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "counterparty.lists",
+                    "type": "string_set",
+                    "meaning": "Screening list codes hit by counterparties, direct or inherited.",
+                    "example": ["US-DOD-1260H"],
+                    "operators": ["contains", "contains_all", "contains_any", "exists"],
+                    "choices": None,
+                }
+            ]
+        }
+    )
+
     name: str = Field(examples=["counterparty.lists"])
     type: str = Field(examples=["string_set"])
     meaning: str
@@ -55,6 +70,25 @@ class FactOut(BaseModel):
 
 
 class RulesetSummary(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "version": 1,
+                    "status": "active",
+                    "digest": "b46ca41caed08d4f4bc14a52952293c2a5f7e4a0e4c6a9d35f0e8f2b1c7d9e11",
+                    "notes": "Default ruleset, version 1.",
+                    "rule_count": 56,
+                    "created_by": "seed",
+                    "created_at": "2026-11-24T20:21:03Z",
+                    "updated_at": "2026-11-24T20:21:03Z",
+                    "activated_by": "seed",
+                    "activated_at": "2026-11-24T20:21:03Z",
+                }
+            ]
+        }
+    )
+
     version: int
     status: RulesetStatus
     digest: str
@@ -84,6 +118,35 @@ class MoveOut(BaseModel):
 
 
 class SimulationOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "version": 2,
+                    "against_version": 1,
+                    "as_of": "2026-11-24",
+                    "deals": 3,
+                    "changed": 1,
+                    "moves": [
+                        {
+                            "deal_id": 3,
+                            "title": "Jerusalem light-rail cars from CRRC",
+                            "from_tier": "high",
+                            "to_tier": "high",
+                            "from_score": 51,
+                            "to_score": 56,
+                            "delta": 5,
+                            "rules_added": [],
+                            "rules_removed": [],
+                        }
+                    ],
+                    "tier_counts_before": {"low": 0, "moderate": 0, "elevated": 0, "high": 2, "critical": 1},
+                    "tier_counts_after": {"low": 0, "moderate": 0, "elevated": 0, "high": 2, "critical": 1},
+                }
+            ]
+        }
+    )
+
     version: int = Field(description="The simulated version.")
     against_version: int | None = Field(description="The active version it is compared with.")
     as_of: date

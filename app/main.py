@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 from app.api import error_handlers
 from app.api.body_limit import BodyLimitMiddleware
-from app.api.routers import deals, entities, health, lists, reference, rulesets, scoring
+from app.api.routers import deals, entities, health, lists, reference, rulesets, scoring, screening
 from app.core.config import Settings, get_settings
 from app.db.engine import make_engine
 
@@ -37,7 +37,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     error_handlers.install(app)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    for module in (health, entities, deals, scoring, rulesets, lists, reference):
+    app.add_middleware(
+        BodyLimitMiddleware, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_list_file_bytes
+    )
+    for module in (health, entities, deals, scoring, rulesets, screening, lists, reference):
         app.include_router(module.router)
     return app

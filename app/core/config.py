@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     default_page_size: int = Field(default=50, ge=1)
     max_page_size: int = Field(default=200, ge=1, description="Hard maximum for `limit` on every list endpoint.")
     max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Largest accepted JSON request body.")
+    max_list_file_bytes: int = Field(
+        default=100 * 1_048_576, ge=1024, description="Largest accepted list file upload (POST /v1/lists/.../import)."
+    )
     log_level: str = "INFO"
     sql_echo: bool = False
 

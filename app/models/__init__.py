@@ -6,7 +6,7 @@ from app.models.deal import Deal, DealParty
 from app.models.entity import Entity, Ownership
 from app.models.reference import Country, CountryGroup, Regime, Sector, UsRestriction
 from app.models.scoring import Ruleset, ScoreSnapshot
-from app.models.screening import ListVersion, ScreeningEntry, ScreeningList
+from app.models.screening import ListVersion, ScreeningDecision, ScreeningEntry, ScreeningList
 
 __all__ = [
     "AuditEvent",
@@ -20,6 +20,7 @@ __all__ = [
     "Regime",
     "Ruleset",
     "ScoreSnapshot",
+    "ScreeningDecision",
     "ScreeningEntry",
     "ScreeningList",
     "Sector",

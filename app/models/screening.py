@@ -61,3 +61,23 @@ class ScreeningEntry(SQLModel, table=True):
     source_url: str | None = Field(default=None, sa_type=Text)
     source_line: int | None = None
     raw: dict[str, Any] = Field(default_factory=dict, sa_type=JSONDoc, nullable=False)
+    kind: str | None = Field(default=None, max_length=16)
+
+
+class ScreeningDecision(SQLModel, table=True):
+    """An analyst's verdict on a hit: `rejected` keeps it from firing again for this entity while the entry's
+    names stay the same (`entry_key`); `confirmed` marks it reviewed."""
+
+    __tablename__ = "screening_decision"
+    __table_args__ = (UniqueConstraint("entity_id", "entry_key", name="uq_screening_decision_entity_entry"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    entity_id: int = Field(foreign_key="entity.id", ondelete="CASCADE", index=True)
+    list_code: str = Field(max_length=40)
+    entry_key: str = Field(max_length=64)
+    entry_id: int | None = Field(default=None, foreign_key="screening_entry.id", ondelete="SET NULL")
+    entry_name: str = Field(max_length=1000)
+    status: str = Field(max_length=16)
+    note: str | None = Field(default=None, sa_type=Text)
+    decided_by: str = Field(max_length=200)
+    decided_at: datetime = created_at_field()

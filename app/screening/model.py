@@ -1,5 +1,6 @@
 """Plain records the screening code works on: list rules, entries, subjects, ownership edges and hits. Pure."""
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -26,6 +27,13 @@ class Entry:
     start_date: date | None = None
     end_date: date | None = None
     parent_name: str | None = None
+    country: str | None = None
+
+    @property
+    def key(self) -> str:
+        """Identity of the entry across list versions and editions: its list, name and aliases. An analyst's
+        decision on a hit holds while this stays the same, and lapses when the list changes the entry's names."""
+        return entry_key(self.list_code, self.name, self.aliases)
 
     def in_force(self, as_of: date) -> bool:
         """An entry counts from its start date up to, not including, its end date (the day it was removed)."""
@@ -41,6 +49,7 @@ class Subject:
     entity_id: int
     name: str
     aliases: tuple[str, ...] = ()
+    country: str | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -74,7 +83,15 @@ class Hit:
     candidate: str
     listed_since: date | None = None
     via: tuple[int, ...] = field(default=())
+    entry_key: str = ""
+    status: str = "unreviewed"  # confirmed | rejected | unreviewed: an analyst's decision on this hit
 
     @property
     def direct(self) -> bool:
         return not self.via
+
+
+def entry_key(list_code: str, name: str, aliases: tuple[str, ...] | list[str]) -> str:
+    """sha256 over the list code and the case-folded name and aliases (aliases in sorted order)."""
+    parts = [list_code, name.strip().casefold(), *sorted(a.strip().casefold() for a in aliases)]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()

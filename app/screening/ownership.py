@@ -113,6 +113,8 @@ def _inherited(
             candidate=owner_hit.candidate,
             listed_since=owner_hit.listed_since,
             via=(edge.owner_id, *owner_hit.via),
+            entry_key=owner_hit.entry_key,
+            status=owner_hit.status,
         )
     # Results found while a cycle was cut short depend on the path, so only a path-free answer is memoised.
     if len(path) == 1:

@@ -5,12 +5,12 @@ from dataclasses import dataclass
 from sqlalchemy import String, cast, func, or_
 from sqlmodel import Session, col, select
 
-from app.core.errors import ImportRejected, NotFound
+from app.core.errors import FieldProblem, ImportRejected, NotFound
 from app.models import ListVersion, ScreeningEntry, ScreeningList
 from app.models._columns import utcnow
 from app.schemas.screening_list import ScreeningListPublic
 from app.screening.importers import PARSERS
-from app.screening.importers.base import RejectedRow
+from app.screening.importers.base import ParseResult, RejectedRow
 from app.services import audit
 from app.services.paging import PageRequest, PageResult, count
 
@@ -84,6 +84,17 @@ def list_entries(session: Session, code: str, page: PageRequest, q: str | None =
     return PageResult(list(rows), total, page.limit, page.offset)
 
 
+def _for_list(parsed: ParseResult, code: str) -> ParseResult:
+    """Keep the rows of a multi-list file (the CSL) that belong to `code`; single-list files pass whole."""
+    if not any(e.source_list for e in parsed.entries):
+        return parsed
+    mine = [e for e in parsed.entries if e.source_list == code]
+    if not mine:
+        present = sorted({e.source_list for e in parsed.entries if e.source_list})
+        raise ImportRejected(f"The file has no rows for list {code}; it has rows for {present}.")
+    return ParseResult(entries=mine, rejected=parsed.rejected)
+
+
 def import_list(
     session: Session, code: str, fmt: str, content: bytes, actor: str, source_name: str | None = None
 ) -> ImportOutcome:
@@ -93,10 +104,11 @@ def import_list(
     parser = PARSERS.get(fmt)
     if parser is None:
         raise ImportRejected(f"Unknown format {fmt!r}; known formats: {sorted(PARSERS)}.")
-    parsed = parser(content)
+    parsed = _for_list(parser(content), code)
     if not parsed.entries:
         raise ImportRejected(
             f"No importable rows in the file ({len(parsed.rejected)} rejected).",
+            [FieldProblem(f"line {r.line}", r.reason) for r in parsed.rejected[:100]],
         )
     digest = parsed.digest()
     if lst.current_version is not None and lst.content_digest == digest:
@@ -127,6 +139,7 @@ def import_list(
             source_url=e.source_url,
             source_line=e.source_line,
             raw=e.raw,
+            kind=e.kind,
         )
         for e in parsed.entries
     )

@@ -1,7 +1,7 @@
 """Scoring use cases: load what a score needs, assess, store snapshots, rescore, simulate. Flush, never commit."""
 
 from collections import Counter
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -16,25 +16,20 @@ from app.models import (
     Deal,
     DealParty,
     Entity,
-    ListVersion,
-    Ownership,
     ScoreSnapshot,
-    ScreeningEntry,
-    ScreeningList,
     Sector,
     UsRestriction,
 )
 from app.schemas.scoring import InlineParty, UnsavedDeal
 from app.scoring.assess import Assessment, Prepared, RulesetRef, Screen, evaluate, prepare
 from app.scoring.facts import DealInput, PartyInput, Reference, Restriction
-from app.screening.exact import ExactMatcher
-from app.screening.model import Edge, Entry, Hit, ListRule, Subject
-from app.screening.ownership import OwnershipGraph, propagate
-from app.services import audit, deals, rulesets
+from app.screening.model import Hit
+from app.services import audit, deals, rulesets, screening
 from app.services.paging import PageRequest, PageResult, count
+from app.services.screening import EntityGraph, Screener, ScreeningIndex
 
 # Rows read back hold plain strings in enum columns, so values are compared with == or re-wrapped.
-from app.vocabulary import TIER_ORDER, EntityKind, ListCategory, OwnershipRule, PartyRole, Tier
+from app.vocabulary import TIER_ORDER, EntityKind, PartyRole, Tier
 
 BATCH = 500
 
@@ -44,122 +39,34 @@ class Workspace:
     """What scoring reads besides the deal: reference data and the screening index of current list versions."""
 
     reference: Reference
-    matcher: ExactMatcher
-    list_rules: Mapping[str, ListRule]
-
-
-# One index per database and set of list versions: a new import anywhere (any worker) changes the key.
-_matchers: dict[tuple[object, ...], ExactMatcher] = {}
+    index: ScreeningIndex
 
 
 def load_workspace(session: Session) -> Workspace:
     sectors = {s.code: (s.sensitivity, frozenset(s.regimes)) for s in session.exec(select(Sector))}
     groups = {c.code: frozenset(c.groups) for c in session.exec(select(Country))}
-    lists = list(session.exec(select(ScreeningList).order_by(col(ScreeningList.code))))
     restrictions = [
         Restriction(r.code, frozenset(r.sectors), frozenset(r.countries), frozenset(r.lists), r.effective_on)
         for r in session.exec(select(UsRestriction).order_by(col(UsRestriction.code)))
     ]
+    index = screening.load_index(session)
     reference = Reference(
         sectors=sectors,
         country_groups=groups,
-        list_categories={lst.code: str(lst.category) for lst in lists},
+        list_categories={code: rule.category.value for code, rule in index.rules.items()},
         restrictions=restrictions,
     )
-    rules = {
-        lst.code: ListRule(lst.code, ListCategory(lst.category), OwnershipRule(lst.ownership_rule)) for lst in lists
-    }
-    return Workspace(reference, _matcher(session, lists), rules)
+    return Workspace(reference, index)
 
 
-def _matcher(session: Session, lists: Sequence[ScreeningList]) -> ExactMatcher:
-    key = (str(session.get_bind().engine.url), *((s.code, s.current_version, s.content_digest) for s in lists))
-    found = _matchers.get(key)
-    if found is not None:
-        return found
-    current = (
-        select(ScreeningEntry, ScreeningList.code)
-        .join(ListVersion, col(ListVersion.id) == col(ScreeningEntry.list_version_id))
-        .join(ScreeningList, col(ScreeningList.id) == col(ListVersion.list_id))
-        .where(col(ListVersion.version) == col(ScreeningList.current_version))
-    )
-    entries = [
-        Entry(e.id, code, e.name, tuple(e.aliases), e.start_date, e.end_date, e.parent_name)  # type: ignore[arg-type]
-        for e, code in session.exec(current)
-    ]
-    matcher = ExactMatcher(entries)
-    _matchers.clear()  # only the newest versions are ever needed again
-    _matchers[key] = matcher
-    return matcher
+def _screen(screener: Screener, party_ids: Sequence[int]) -> Screen:
+    def screen(as_of: date) -> Mapping[int, Sequence[Hit]]:
+        return screener.screen(party_ids, as_of)
+
+    return screen
 
 
-@dataclass
-class _Graph:
-    """The party entities of some deals, their owners up every chain, and the edges between them."""
-
-    entities: dict[int, Entity]
-    graph: OwnershipGraph
-
-    def state_controlled(self, entity_id: int) -> bool:
-        """State-owned itself, or controlled up a chain by a state body or a state-owned entity."""
-        return any(_is_state(self.entities[e]) for e in (entity_id, *self.graph.controllers(entity_id)))
-
-
-def _is_state(entity: Entity) -> bool:
-    return entity.state_owned or entity.kind == EntityKind.state_body
-
-
-def _load_graph(session: Session, entity_ids: Iterable[int]) -> _Graph:
-    """Walk ownership upwards from the given entities, a level per query, and load every entity met."""
-    entities: dict[int, Entity] = {}
-    edges: list[Edge] = []
-    frontier = set(entity_ids)
-    seen: set[int] = set()
-    while frontier:
-        seen |= frontier
-        for chunk in _chunks(sorted(frontier)):
-            for entity in session.exec(select(Entity).where(col(Entity.id).in_(chunk))):
-                entities[entity.id] = entity  # type: ignore[index]
-        rows = [
-            row
-            for chunk in _chunks(sorted(frontier))
-            for row in session.exec(select(Ownership).where(col(Ownership.owned_id).in_(chunk)))
-        ]
-        edges += [Edge(r.owner_id, r.owned_id, float(r.percent), r.control) for r in rows]
-        frontier = {r.owner_id for r in rows} - seen
-    return _Graph(entities, OwnershipGraph(edges))
-
-
-def _chunks(ids: Sequence[int], size: int = BATCH) -> Iterator[Sequence[int]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
-
-
-class _Screener:
-    """Screens entities of one graph, remembering direct hits per (entity, date) across the deals of a batch."""
-
-    def __init__(self, workspace: Workspace, graph: _Graph) -> None:
-        self._ws = workspace
-        self._graph = graph
-        self._direct: dict[tuple[int, date], list[Hit]] = {}
-
-    def for_parties(self, party_ids: Sequence[int]) -> Screen:
-        def screen(as_of: date) -> Mapping[int, Sequence[Hit]]:
-            direct = {eid: self._direct_hits(eid, as_of) for eid in self._graph.entities}
-            return propagate(direct, self._graph.graph, self._ws.list_rules, party_ids)
-
-        return screen
-
-    def _direct_hits(self, entity_id: int, as_of: date) -> list[Hit]:
-        key = (entity_id, as_of)
-        if key not in self._direct:
-            entity = self._graph.entities[entity_id]
-            subject = Subject(entity_id, entity.name, tuple(entity.aliases))
-            self._direct[key] = self._ws.matcher.match(subject, as_of)
-        return self._direct[key]
-
-
-def _deal_input(deal: Deal, parties: Sequence[DealParty], graph: _Graph) -> DealInput:
+def _deal_input(deal: Deal, parties: Sequence[DealParty], graph: EntityGraph) -> DealInput:
     return DealInput(
         deal_type=str(deal.deal_type),
         sector=deal.sector,
@@ -190,17 +97,17 @@ def prepare_deals(session: Session, workspace: Workspace, deals: Sequence[Deal],
     """Facts for a batch of stored deals, loading their parties and ownership in a few queries."""
     ids = [d.id for d in deals]
     parties: dict[int, list[DealParty]] = {i: [] for i in ids}  # type: ignore[misc]
-    for chunk in _chunks(ids):  # type: ignore[arg-type]
+    for chunk in screening.chunks(ids):  # type: ignore[arg-type]
         for party in session.exec(
             select(DealParty).where(col(DealParty.deal_id).in_(chunk)).order_by(col(DealParty.id))
         ):
             parties[party.deal_id].append(party)
-    graph = _load_graph(session, {p.entity_id for ps in parties.values() for p in ps})
-    screener = _Screener(workspace, graph)
+    graph = screening.load_graph(session, {p.entity_id for ps in parties.values() for p in ps})
+    screener = Screener(workspace.index, graph, screening.load_decisions(session, graph.entities))
     out: dict[int, Prepared] = {}
     for deal in deals:
         own = parties[deal.id]  # type: ignore[index]
-        screen = screener.for_parties(sorted({p.entity_id for p in own}))
+        screen = _screen(screener, sorted({p.entity_id for p in own}))
         out[deal.id] = prepare(_deal_input(deal, own, graph), workspace.reference, screen, as_of)  # type: ignore[index]
     return out
 
@@ -310,7 +217,7 @@ def score_unsaved(
     ruleset = rulesets.reference(rulesets.get_active(session))
     workspace = load_workspace(session)
     stored_ids = [p for p, _ in parties if isinstance(p, int)]
-    graph = _load_graph(session, stored_ids)
+    graph = screening.load_graph(session, stored_ids)
     missing = [
         FieldProblem(f"parties.{i}.entity_id", f"entity {p} does not exist")
         for i, (p, _) in enumerate(parties)
@@ -333,8 +240,8 @@ def score_unsaved(
             rows.append(DealParty(deal_id=0, entity_id=temp_id, role=role))
         else:
             rows.append(DealParty(deal_id=0, entity_id=party, role=role))
-    screener = _Screener(workspace, graph)
-    screen = screener.for_parties(sorted({r.entity_id for r in rows}))
+    screener = Screener(workspace.index, graph, screening.load_decisions(session, stored_ids))
+    screen = _screen(screener, sorted({r.entity_id for r in rows}))
     return evaluate(prepare(_deal_input(deal, rows, graph), workspace.reference, screen, as_of), ruleset)
 
 

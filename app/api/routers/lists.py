@@ -2,10 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, File, Query, Response, UploadFile, status
 
-from app.api.deps import PageDep, SessionDep
+from app.api.deps import ActorDep, PageDep, SessionDep
 from app.schemas.common import Page, problems
+from app.schemas.screening import ImportResult, RejectedRowOut
 from app.schemas.screening_list import ScreeningEntryPublic, ScreeningListPublic
 from app.services import lists
 
@@ -37,4 +38,31 @@ def list_entries(
         total=result.total,
         limit=result.limit,
         offset=result.offset,
+    )
+
+
+@router.post(
+    "/{code}/import",
+    summary="Import a list file as a new version",
+    responses={**problems(404, 413, 422), 201: {"description": "A new version was written."}},
+)
+def import_list(
+    code: str,
+    file: Annotated[UploadFile, File(description="The list file; multi-file formats (ofac_sdn_csv) as a zip.")],
+    session: SessionDep,
+    actor: ActorDep,
+    response: Response,
+    format: Annotated[str, Query(description="dod_1260h_csv | csl_csv | ofac_sdn_csv | ofac_sdn_xml | ftm_jsonl")],
+) -> ImportResult:
+    """Parse the file and write it as the list's next version, all or nothing. Rows that cannot be read are
+    reported with their line numbers; a file that cannot be imported at all is a 422 and leaves the current
+    version as it was. Identical content writes nothing (`created: false`)."""
+    outcome = lists.import_list(session, code, format, file.file.read(), actor, source_name=file.filename)
+    response.status_code = status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK
+    return ImportResult(
+        list_code=outcome.list_code,
+        version=outcome.version,
+        created=outcome.created,
+        entries=outcome.entries,
+        rejected=[RejectedRowOut(line=r.line, reason=r.reason) for r in outcome.rejected],
     )

@@ -22,6 +22,10 @@ class ParsedEntry:
     source_url: str | None = None
     source_line: int | None = None
     raw: dict[str, Any] = field(default_factory=dict)
+    # Entity type as the source gives it, normalised to company | person | vessel | aircraft | other.
+    kind: str | None = None
+    # For files that merge several lists (the trade.gov CSL): the fdi-risk list code this row belongs to.
+    source_list: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
-"""The simple matcher and ownership propagation the rules engine screens with."""
+"""Name matching and ownership propagation, the screening the rules engine relies on."""
 
 from datetime import date
 
-from app.screening.exact import ExactMatcher
+from app.screening.match import FuzzyMatcher, name_variants, normalise_name
 from app.screening.model import Edge, Entry, Hit, ListRule, Subject
 from app.screening.normalise import normalise
 from app.screening.ownership import OwnershipGraph, propagate
@@ -32,8 +32,8 @@ def test_entry_counts_from_start_until_the_day_before_its_end() -> None:
     assert not entry.in_force(date(2025, 1, 7))
 
 
-def test_exact_match_on_alias_reports_earliest_edition_in_force() -> None:
-    matcher = ExactMatcher(
+def test_match_reports_the_earliest_edition_in_force_and_what_matched() -> None:
+    matcher = FuzzyMatcher(
         [
             Entry(10, "US-DOD-1260H", "CRRC Corporation Limited", ("CRRC",), date(2025, 1, 7)),
             Entry(11, "US-DOD-1260H", "CRRC Corporation Limited", ("CRRC",), date(2022, 10, 5)),
@@ -41,10 +41,47 @@ def test_exact_match_on_alias_reports_earliest_edition_in_force() -> None:
         ]
     )
     [found] = matcher.match(Subject(4, "CRRC Corp", ("crrc",)), date(2026, 1, 1))
-    assert (found.entry_id, found.listed_since, found.query, found.candidate) == (11, date(2022, 10, 5), "crrc", "CRRC")
+    assert (found.entry_id, found.listed_since, found.score) == (11, date(2022, 10, 5), 1.0)
+    assert (found.query, found.candidate) == ("CRRC Corp", "CRRC Corporation Limited")
+    assert found.entry_key == Entry(11, "US-DOD-1260H", "CRRC Corporation Limited", ("CRRC",)).key
     assert matcher.match(Subject(5, "BYD Company Limited"), date(2025, 3, 31)) == []
-    assert [h.entry_id for h in matcher.match(Subject(5, "BYD Company Limited"), date(2026, 6, 8))] == [12]
-    assert matcher.match(Subject(6, "CRRC Corporation"), date(2026, 1, 1)) == []
+    assert [h.entry_id for h in matcher.match(Subject(5, "BYD Co., Ltd."), date(2026, 6, 8))] == [12]
+    assert [h.entry_id for h in matcher.match(Subject(5, "BYD Co., Ltd."), None)] == [12]
+
+
+def test_normalisation_drops_legal_forms_and_finds_acronyms() -> None:
+    assert normalise_name("CRRC Corporation Limited") == normalise_name("crrc corp.") == "crrc"
+    assert normalise_name("Huawei Technologies Co., Ltd.") == "huawei technology"
+    assert normalise_name("Group Co., Ltd.") == "group co ltd"  # nothing but legal forms: kept, not emptied
+    assert name_variants("CRRC Corporation Limited (CRRC)*") == [
+        "CRRC Corporation Limited (CRRC)",
+        "CRRC Corporation Limited",
+        "CRRC",
+    ]
+    assert name_variants("Shanghai International Port (Group) Co., Ltd.") == [
+        "Shanghai International Port (Group) Co., Ltd.",
+        "Shanghai International Port Co., Ltd.",
+    ]
+
+
+def test_generic_words_never_match_on_their_own() -> None:
+    matcher = FuzzyMatcher(
+        [
+            Entry(1, "US-DOD-1260H", "China Technology Group Corporation"),
+            Entry(2, "US-DOD-1260H", "Shanghai Micro Electronics Equipment (Group) Co., Ltd."),
+            Entry(3, "US-DOD-1260H", "Huawei Technologies Co., Ltd."),
+        ]
+    )
+    for query in ("China", "Shanghai", "Technology", "Corp", "China Technology Corp", "Shanghai International Port"):
+        assert matcher.match(Subject(1, query)) == [], query
+    assert [h.entry_id for h in matcher.match(Subject(1, "Huawey Technologies"))] == [3]
+
+
+def test_another_country_lowers_the_score() -> None:
+    matcher = FuzzyMatcher([Entry(1, "US-OFAC-SDN", "Rosoboronexport", country="RU")])
+    same = matcher.match(Subject(1, "Rosoboronexport", country="RU"))[0].score
+    other = matcher.match(Subject(1, "Rosoboronexport", country="BY"))[0].score
+    assert same == 1.0 and other < same
 
 
 def test_listed_affiliates_reach_controlled_subsidiaries_with_the_path() -> None:

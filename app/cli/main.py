@@ -1,4 +1,4 @@
-"""The `fdi-risk` command line: serve, db upgrade, seed."""
+"""The `fdi-risk` command line: serve, db upgrade, seed, import list, screen."""
 
 from pathlib import Path
 from typing import Annotated
@@ -15,6 +15,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+import_app = typer.Typer(help="Import list files into the local database.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
 
 
 def _fail(message: str) -> None:
@@ -41,7 +43,10 @@ def db_upgrade(revision: str = "head") -> None:
 @app.command()
 def seed(
     seeds_dir: Annotated[Path | None, typer.Option(help="Folder with the seed files (default: seeds/).")] = None,
-    part: Annotated[list[str] | None, typer.Option(help="reference, lists or deals; repeat for several.")] = None,
+    part: Annotated[
+        list[str] | None,
+        typer.Option(help="reference, lists, rulesets, deals or scores; repeat for several."),
+    ] = None,
 ) -> None:
     """Load sectors, countries, US restrictions, the screening lists and the seed deals. Idempotent.
 
@@ -70,6 +75,81 @@ def seed(
     for line in report.lines():
         typer.echo(line)
     typer.echo("seed: nothing changed" if report.changed == 0 else f"seed: {report.changed} change(s)")
+
+
+@import_app.command("list")
+def import_list(
+    file: Annotated[Path, typer.Argument(help="The list file (a zip for ofac_sdn_csv).")],
+    code: Annotated[str, typer.Option(help="List code, e.g. US-OFAC-SDN (see GET /v1/lists).")],
+    format: Annotated[
+        str, typer.Option("--format", help="dod_1260h_csv | csl_csv | ofac_sdn_csv | ofac_sdn_xml | ftm_jsonl")
+    ],
+) -> None:
+    """Import a list file as the list's next version in the local database, all or nothing.
+
+    Example: fdi-risk import list sdn.zip --code US-OFAC-SDN --format ofac_sdn_csv
+    """
+    from app.db.engine import make_engine
+    from app.db.session import unit_of_work
+    from app.services.lists import import_list as run_import
+
+    if not file.is_file():
+        _fail(f"{file} is not a file")
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with unit_of_work(engine) as session:
+            outcome = run_import(session, code, format, file.read_bytes(), "cli", source_name=file.name)
+    except DomainError as exc:
+        details = "; ".join(f"{e.field}: {e.message}" for e in exc.errors[:5])
+        _fail(f"{exc.detail} {details}".strip() + " (nothing was written)")
+    finally:
+        engine.dispose()
+    for row in outcome.rejected[:20]:
+        typer.echo(f"rejected line {row.line}: {row.reason}", err=True)
+    state = f"version {outcome.version} written" if outcome.created else f"unchanged (version {outcome.version})"
+    typer.echo(f"{code}: {state}, {outcome.entries} entries, {len(outcome.rejected)} rejected rows")
+
+
+@app.command()
+def screen(
+    name: Annotated[str, typer.Argument(help="The name to screen.")],
+    as_of: Annotated[str | None, typer.Option(help="Only entries in force on this date (YYYY-MM-DD).")] = None,
+    alias: Annotated[list[str] | None, typer.Option(help="Another name of the same party; repeat for several.")] = None,
+    country: Annotated[str | None, typer.Option(help="ISO country code of the party.")] = None,
+    threshold: Annotated[float | None, typer.Option(min=0.5, max=1.0, help="Minimum score (default 0.86).")] = None,
+) -> None:
+    """Screen a name against every list in the local database and explain each hit.
+
+    Example: fdi-risk screen "CRRC Corp" --as-of 2026-11-24
+    """
+    from datetime import date
+
+    from sqlmodel import Session
+
+    from app.db.engine import make_engine
+    from app.services.screening import screen_name
+
+    try:
+        day = date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        _fail(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)")
+    engine = make_engine(get_settings().database_url)
+    try:
+        with Session(engine) as session:
+            hits = screen_name(
+                session, name, alias or [], country.upper() if country else None, day, None, threshold, 20
+            )
+    finally:
+        engine.dispose()
+    if not hits:
+        typer.echo(f"{name}: no hits")
+    for hit in hits:
+        since = f", listed since {hit.listed_since}" if hit.listed_since else ""
+        typer.echo(
+            f"{hit.list_code}  {hit.entry_name}  score {hit.score:.2f}  "
+            f"({hit.query!r} ~ {hit.candidate!r}{since}; entry {hit.entry_id})"
+        )
 
 
 @app.command()

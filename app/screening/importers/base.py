@@ -43,7 +43,12 @@ class ParseResult:
         """Content digest of the parsed entries: identical content imports to the same digest."""
         h = hashlib.sha256()
         for entry in self.entries:
-            h.update(json.dumps(asdict(entry), sort_keys=True, default=str, ensure_ascii=False).encode())
+            fields = asdict(entry)
+            # Fields added later count only when set, so content imported before they existed keeps its digest.
+            for late in ("kind", "source_list"):
+                if fields[late] is None:
+                    del fields[late]
+            h.update(json.dumps(fields, sort_keys=True, default=str, ensure_ascii=False).encode())
             h.update(b"\n")
         return h.hexdigest()
 

@@ -139,3 +139,67 @@ def test_list_import_is_versioned_and_all_or_nothing(client: TestClient, engine:
     assert missing.status_code == 404
     assert count_rows(engine, ListVersion) == versions
     assert client.get("/v1/lists/US-DOD-1260H").json()["version"] == 1
+
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "lists"
+
+
+def _sdn_zip() -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in ("sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv"):
+            path = FIXTURES / "ofac_sdn_small" / name
+            if path.exists():
+                archive.write(path, name)
+    return buffer.getvalue()
+
+
+def test_imported_sdn_and_csl_lists_are_screened(client: TestClient, engine: Engine) -> None:
+    sdn = client.post(
+        "/v1/lists/US-OFAC-SDN/import",
+        params={"format": "ofac_sdn_csv"},
+        files={"file": ("sdn.zip", _sdn_zip(), "application/zip")},
+    )
+    assert sdn.status_code == 201, sdn.text
+    assert sdn.json()["version"] == 1 and sdn.json()["entries"] == 17 and len(sdn.json()["rejected"]) == 9
+    el = client.post(
+        "/v1/lists/US-BIS-EL/import",
+        params={"format": "csl_csv"},
+        files={"file": ("csl.csv", (FIXTURES / "csl_consolidated_29col.csv").read_bytes(), "text/csv")},
+    )
+    assert el.status_code == 201 and el.json()["entries"] == 1, el.text
+    hits = client.post("/v1/screen", json={"name": "Iran Aircraft Manufacturing Industrial Co."}).json()["hits"]
+    assert [(h["list_code"], h["entry_name"]) for h in hits] == [
+        ("US-OFAC-SDN", "IRAN AIRCRAFT MANUFACTURING INDUSTRIAL COMPANY")
+    ]
+    cetc = client.post("/v1/screen", json={"name": "CETC Research Institute 13", "lists": ["US-BIS-EL"]})
+    assert cetc.json()["hits"][0]["list_code"] == "US-BIS-EL"
+    # A CSL file imported into a list it has no rows for is refused whole.
+    refused = client.post(
+        "/v1/lists/US-UFLPA/import",
+        params={"format": "csl_csv"},
+        files={"file": ("csl.csv", (FIXTURES / "csl_consolidated_29col.csv").read_bytes(), "text/csv")},
+    )
+    assert refused.status_code == 422 and "no rows for list US-UFLPA" in refused.json()["detail"]
+
+
+def test_hostile_xml_is_refused_and_nothing_written(client: TestClient, engine: Engine) -> None:
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+        b"<sdnList>&lol2;</sdnList>"
+    )
+    external = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><sdnList>&e;</sdnList>'
+    versions = count_rows(engine, ListVersion)
+    for content in (bomb, external, b"<sdnList><sdnEntry>", b"not xml at all"):
+        response = client.post(
+            "/v1/lists/US-OFAC-SDN/import",
+            params={"format": "ofac_sdn_xml"},
+            files={"file": ("sdn.xml", content, "application/xml")},
+        )
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+    assert count_rows(engine, ListVersion) == versions
+    assert client.get("/v1/lists/US-OFAC-SDN").json()["version"] is None

@@ -11,13 +11,15 @@ make a match on their own.
 import math
 import re
 import unicodedata
+from array import array
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from heapq import nlargest
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from app.screening.model import Entry, Hit, Subject
 
@@ -25,11 +27,15 @@ DEFAULT_THRESHOLD = 0.86
 # Candidates scored in full per query; the index ranks them by the rare words they share with the query.
 _CANDIDATES = 64
 # A token of at least this length may match another at one edit (a typo); shorter ones must be equal.
-_FUZZY_MIN_LEN = 5
+_FUZZY_MIN_LEN = 6
 _ONE_EDIT = 0.92
 _OTHER_COUNTRY = 0.95
+_SUBSTITUTED = 0.9
 _TWO_EDITS = 0.8
-_TWO_EDITS_MIN_LEN = 8
+_TWO_EDITS_MIN_LEN = 7
+# Query coverage counts this much more than candidate coverage: a query that leaves out words of a listed name
+# ("NPO Mashinostroyenia") is closer to it than one that adds words the listed name lacks.
+_QUERY_BETA = 1.5
 # Tokens this common in the index carry too little identity to open a candidate on their own.
 _COMMON_SHARE = 0.01
 _COMMON_MIN_DF = 200
@@ -41,9 +47,14 @@ LEGAL_FORMS = frozenset(
         "co", "company", "companies", "corp", "corporation", "inc", "incorporated", "ltd", "limited", "llc", "plc",
         "lp", "llp", "group", "holding", "holdings", "sa", "ag", "gmbh", "bv", "nv", "spa", "srl", "sarl", "pte",
         "pvt", "pty", "jsc", "ojsc", "pjsc", "cjsc", "oao", "zao", "ooo", "kft", "as", "ab", "oy", "kk", "sdn",
-        "bhd", "tbk", "cv", "joint", "stock", "public", "private", "liability", "the",
+        "bhd", "tbk", "cv", "joint", "stock", "public", "private", "liability", "the", "sal", "sae", "saog",
+        "saoc", "sas", "kg", "ohg", "doo", "ad", "ead", "aps", "asa", "oyj", "pt", "tov", "pao", "ao", "zrt",
+        # pinyin: youxian gongsi (Co., Ltd.), youxian zeren gongsi (LLC), gufen (shares), jituan (group)
+        "youxian", "zeren", "gongsi", "gufen", "jituan", "youxiangongsi",
     }
 )  # fmt: skip
+# Long legal forms whose misspellings ("Corporaton") are still legal forms, not heavy unknown words.
+_LONG_LEGAL_FORMS = ("corporation", "incorporated", "limited", "company", "holdings", "holding")
 # Words that occur in thousands of unrelated company names; they count, but little, and never alone.
 GENERIC = frozenset(
     {
@@ -52,7 +63,15 @@ GENERIC = frozenset(
         "investment", "trading", "trade", "engineering", "research", "institute", "national", "general",
         "system", "information", "equipment", "manufacturing", "import", "export", "service", "enterprise",
         "global", "new", "energy", "electronic", "electric", "material", "product", "network", "and", "of", "for",
-        "de", "la", "el",
+        "de", "la", "el", "zhongguo", "keji", "hangzhou", "nanjing", "chengdu", "xian", "harbin", "shenyang",
+        "dalian", "qingdao", "xiamen", "suzhou", "wuxi", "changsha", "hefei", "zhengzhou", "jinan", "kunming",
+        "guiyang", "nanchang", "fuzhou", "taiyuan", "shijiazhuang", "lanzhou", "ningbo", "dongguan", "foshan",
+        "hebei", "henan", "hubei", "hunan", "sichuan", "guangdong", "jiangsu", "zhejiang", "shandong", "fujian",
+        "anhui", "liaoning", "jilin", "heilongjiang", "shaanxi", "shanxi", "yunnan", "guizhou", "gansu",
+        "xinjiang", "hainan", "jiangxi", "guangxi", "ningxia", "qinghai", "inner", "mongolia", "iran", "iranian",
+        "russia", "russian", "korea", "korean", "syria", "syrian", "north", "south", "east", "west", "central",
+        "republic", "people", "democratic", "islamic", "federal", "state", "united", "bank", "commercial",
+        "resource", "capital", "finance", "financial",
     }
 )  # fmt: skip
 _ABBREVIATIONS = {"intl": "international", "tech": "technology", "natl": "national", "mfg": "manufacturing"}
@@ -61,8 +80,12 @@ _PARENTHESISED = re.compile(r"\(([^()]*)\)")
 _ACRONYM = re.compile(r"^[A-Z0-9][A-Z0-9&.\-]{1,11}$")
 
 
+# ASCII apostrophe, right single quotation mark, modifier letter apostrophe, grave and acute accents.
+_APOSTROPHES = str.maketrans("", "", "'\u2019\u02bc`\u00b4")
+
+
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("&", " and "))
+    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("&", " and ").translate(_APOSTROPHES))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
@@ -77,10 +100,36 @@ def _stem(token: str) -> str:
 
 
 def name_tokens(name: str) -> tuple[str, ...]:
-    """The words that identify a name: folded, without punctuation or legal forms, plurals singular."""
-    words = [_ABBREVIATIONS.get(w, w) for w in _NOT_WORD.sub(" ", _fold(name)).split()]
-    kept = [_stem(w) for w in words if w not in LEGAL_FORMS]
+    """The words that identify a name: folded, without punctuation or legal forms, plurals singular.
+
+    Runs of single letters are joined ("S.A.L." is "sal", "U.S.A." is "usa"), so initials survive punctuation.
+    """
+    words = [_ABBREVIATIONS.get(w, w) for w in _join_initials(_NOT_WORD.sub(" ", _fold(name)).split())]
+    kept = [_stem(w) for w in words if not _is_legal_form(w)]
     return tuple(kept) if kept else tuple(_stem(w) for w in words)
+
+
+def _join_initials(words: list[str]) -> list[str]:
+    out: list[str] = []
+    run = ""
+    for word in words:
+        if len(word) == 1 and word.isalpha():
+            run += word
+            continue
+        if run:
+            out.append(run)
+            run = ""
+        out.append(word)
+    if run:
+        out.append(run)
+    return out
+
+
+@lru_cache(maxsize=65_536)
+def _is_legal_form(word: str) -> bool:
+    if word in LEGAL_FORMS:
+        return True
+    return len(word) >= 7 and any(OSA.distance(word, form, score_cutoff=1) <= 1 for form in _LONG_LEGAL_FORMS)
 
 
 def normalise_name(name: str) -> str:
@@ -113,19 +162,27 @@ class FuzzyMatcher:
     def __init__(self, entries: Iterable[Entry]) -> None:
         self._entries: list[Entry] = list(entries)
         self._names: list[_Name] = []
-        seen: set[tuple[int, tuple[str, ...]]] = set()
+        words: dict[str, str] = {}  # one string object per distinct word: a million names share few words
         for index, entry in enumerate(self._entries):
+            seen: set[tuple[str, ...]] = set()
             for raw in (entry.name, *entry.aliases):
                 for variant in name_variants(raw):
-                    tokens = name_tokens(variant)
-                    if tokens and (index, tokens) not in seen:
-                        seen.add((index, tokens))
+                    tokens = tuple(words.setdefault(t, t) for t in name_tokens(variant))
+                    if tokens and tokens not in seen:
+                        seen.add(tokens)
                         self._names.append(_Name(index, variant, tokens))
         postings: dict[str, list[int]] = defaultdict(list)
+        # Keyed by the hash of the sorted words, to keep a million-name index small; lookups compare the words.
+        self._exact: dict[int, int] = {}
+        self._exact_more: dict[int, list[int]] = {}
         for name_id, name in enumerate(self._names):
+            key = hash(tuple(sorted(name.tokens)))
+            if self._exact.setdefault(key, name_id) != name_id:
+                self._exact_more.setdefault(key, []).append(name_id)
             for token in set(name.tokens):
                 postings[token].append(name_id)
-        self._postings = dict(postings)
+        self._postings = {token: array("I", ids) for token, ids in postings.items()}
+        del postings
         total = max(len(self._names), 1)
         self._common_df = max(_COMMON_MIN_DF, int(total * _COMMON_SHARE))
         self._weight = {
@@ -199,9 +256,16 @@ class FuzzyMatcher:
         ]
 
     def _scored(self, query: tuple[str, ...]) -> list[tuple[int, float]]:
-        """Candidate names sharing a distinctive word with the query, each with its full score."""
+        """Candidate names sharing a distinctive word with the query, each with its full score; a name equal to
+        the query after normalisation scores 1 even when all its words are common ("China Electronics Corp")."""
+        ordered = sorted(query)
+        key = hash(tuple(ordered))
+        first = self._exact.get(key)
+        same = [] if first is None else [first, *self._exact_more.get(key, ())]
+        exact = [i for i in same if sorted(self._names[i].tokens) == ordered]
         opened: dict[int, float] = defaultdict(float)
-        for token in set(query):
+        # Query words joined pairwise find a name that writes them as one ("Cloud Walk" / "CloudWalk").
+        for token in {*query, *_joined_pairs(query)}:
             for found, similarity in self._lookup(token):
                 ids = self._postings[found]
                 if self._is_generic(found, len(ids)):
@@ -209,10 +273,36 @@ class FuzzyMatcher:
                 weight = self._weight[found] * similarity
                 for name_id in ids:
                     opened[name_id] += weight
-        if not opened:
-            return []
-        top = nlargest(_CANDIDATES, opened.items(), key=lambda item: item[1])
-        return [(name_id, self._score(query, self._names[name_id].tokens)) for name_id, _ in top]
+        # A query word split in two finds a name that writes it as two ("Chengdu" / "Cheng Du").
+        for token in set(query):
+            for left, right in self._splits(token):
+                weight = max(self._weight[left], self._weight[right])
+                for name_id in set(self._postings[left]).intersection(self._postings[right]):
+                    opened[name_id] += weight
+        scored = [(name_id, 1.0) for name_id in exact]
+        if opened:
+            exact_ids = set(exact)
+            top = nlargest(_CANDIDATES, opened.items(), key=lambda item: item[1])
+            scored += [
+                (name_id, self._score(query, self._names[name_id].tokens))
+                for name_id, _ in top
+                if name_id not in exact_ids
+            ]
+        return scored
+
+    def _splits(self, token: str) -> list[tuple[str, str]]:
+        """Ways to cut a word into two indexed words, not both generic."""
+        out: list[tuple[str, str]] = []
+        for cut in range(2, len(token) - 1):
+            left, right = token[:cut], token[cut:]
+            ids_left, ids_right = self._postings.get(left), self._postings.get(right)
+            if (
+                ids_left is not None
+                and ids_right is not None
+                and not (self._is_generic(left, len(ids_left)) and self._is_generic(right, len(ids_right)))
+            ):
+                out.append((left, right))
+        return out
 
     def _lookup(self, token: str) -> Sequence[tuple[str, float]]:
         """Index tokens equal to this one, or one edit away from it when it is long enough."""
@@ -237,49 +327,71 @@ class FuzzyMatcher:
         return weight
 
     def _score(self, query: tuple[str, ...], candidate: tuple[str, ...]) -> float:
-        """How well two token lists cover each other, weighted by rarity: the harmonic mean of the share of the
-        query's weight and the share of the candidate's weight that is matched. 0 when only generic words match."""
+        """How well two token lists cover each other, weighted by rarity: the F-measure (query coverage weighing
+        _QUERY_BETA times more) of the shares of the query's and the candidate's weight that are matched. 0 when
+        only generic words match; lower when each side has words the other lacks (a different word, not just a
+        missing one)."""
         q_weights = [self._token_weight(t) for t in query]
         c_weights = [self._token_weight(t) for t in candidate]
-        used: set[int] = set()
-        matched_q = matched_c = 0.0
-        distinctive = False
-        for token, q_weight in zip(query, q_weights, strict=True):
+        q_sim = [0.0] * len(query)
+        c_sim = [0.0] * len(candidate)
+        for i, token in enumerate(query):
             best_j, best_sim = -1, 0.0
             for j, other in enumerate(candidate):
-                if j in used:
+                if c_sim[j]:
                     continue
-                if other == token:
-                    best_j, best_sim = j, 1.0
-                    break
                 similarity = _token_similarity(token, other)
                 if similarity > best_sim:
                     best_j, best_sim = j, similarity
-            if best_j < 0:
-                continue
-            used.add(best_j)
-            matched_q += q_weight * best_sim
-            matched_c += c_weights[best_j] * best_sim
-            other = candidate[best_j]
-            if not self._is_generic(other, len(self._postings.get(other, ()))):
-                distinctive = True
+                    if similarity == 1.0:
+                        break
+            if best_j >= 0:
+                q_sim[i] = c_sim[best_j] = best_sim
+        # A word on one side may be two adjacent words on the other ("CloudWalk" / "Cloud Walk").
+        _match_joined(query, candidate, q_sim, c_sim)
+        _match_joined(candidate, query, c_sim, q_sim)
+        distinctive = any(
+            sim and not self._is_generic(token, len(self._postings.get(token, ())))
+            for token, sim in zip(candidate, c_sim, strict=True)
+        )
         if not distinctive:
             return 0.0
-        cover_q = matched_q / sum(q_weights)
-        cover_c = matched_c / sum(c_weights)
+        cover_q = sum(w * s for w, s in zip(q_weights, q_sim, strict=True)) / sum(q_weights)
+        cover_c = sum(w * s for w, s in zip(c_weights, c_sim, strict=True)) / sum(c_weights)
         if cover_q <= 0 or cover_c <= 0:
             return 0.0
-        return 2 * cover_q * cover_c / (cover_q + cover_c)
+        beta2 = _QUERY_BETA * _QUERY_BETA
+        score = (1 + beta2) * cover_q * cover_c / (beta2 * cover_c + cover_q)
+        if 0.0 in q_sim and 0.0 in c_sim:
+            score *= _SUBSTITUTED
+        return score
+
+
+def _joined_pairs(tokens: Sequence[str]) -> list[str]:
+    return [tokens[i] + tokens[i + 1] for i in range(len(tokens) - 1)]
+
+
+def _match_joined(side: Sequence[str], other: Sequence[str], side_sim: list[float], other_sim: list[float]) -> None:
+    """Match each unmatched word of `side` with two adjacent unmatched words of `other` written together."""
+    for i, token in enumerate(side):
+        if side_sim[i]:
+            continue
+        for j in range(len(other) - 1):
+            if not other_sim[j] and not other_sim[j + 1] and other[j] + other[j + 1] == token:
+                side_sim[i] = other_sim[j] = other_sim[j + 1] = 1.0
+                break
 
 
 def _token_similarity(token: str, other: str) -> float:
-    """1 for equal words; for long words, a typo (one edit) costs little and two edits in a long word more."""
+    """1 for equal words. A typo (one edit, a swap counting as one) costs little in a word of six letters or
+    more, two edits in a word of seven or more cost more; short words must be equal."""
     if token == other:
         return 1.0
     shorter = min(len(token), len(other))
-    if shorter < _FUZZY_MIN_LEN:
+    if shorter < _FUZZY_MIN_LEN or (token in GENERIC and other not in GENERIC):
+        # A generic query word may not pass for a distinctive one ("China" is not "Chika").
         return 0.0
-    distance = Levenshtein.distance(token, other, score_cutoff=2)
+    distance = OSA.distance(token, other, score_cutoff=2)
     if distance == 1:
         return _ONE_EDIT
     if distance == 2 and shorter >= _TWO_EDITS_MIN_LEN:

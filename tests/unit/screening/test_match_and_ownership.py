@@ -67,7 +67,7 @@ def test_normalisation_drops_legal_forms_and_finds_acronyms() -> None:
 def test_generic_words_never_match_on_their_own() -> None:
     matcher = FuzzyMatcher(
         [
-            Entry(1, "US-DOD-1260H", "China Technology Group Corporation"),
+            Entry(1, "US-DOD-1260H", "China Aerospace Technology Group Corporation"),
             Entry(2, "US-DOD-1260H", "Shanghai Micro Electronics Equipment (Group) Co., Ltd."),
             Entry(3, "US-DOD-1260H", "Huawei Technologies Co., Ltd."),
         ]
@@ -75,6 +75,10 @@ def test_generic_words_never_match_on_their_own() -> None:
     for query in ("China", "Shanghai", "Technology", "Corp", "China Technology Corp", "Shanghai International Port"):
         assert matcher.match(Subject(1, query)) == [], query
     assert [h.entry_id for h in matcher.match(Subject(1, "Huawey Technologies"))] == [3]
+    # A listed name made only of common words still matches itself in full.
+    common = FuzzyMatcher([Entry(1, "US-DOD-1260H", "China Electronics Corporation")])
+    assert [h.score for h in common.match(Subject(1, "China Electronics Corp."))] == [1.0]
+    assert common.match(Subject(1, "China Electronics Technology Corp.")) == []
 
 
 def test_another_country_lowers_the_score() -> None:

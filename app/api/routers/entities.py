@@ -90,6 +90,7 @@ def delete_entity(entity_id: int, session: SessionDep, actor: ActorDep, expected
 
 @router.get("/{entity_id}/owners", summary="Owners of an entity", responses=problems(404))
 def list_owners(entity_id: int, session: SessionDep) -> list[OwnershipPublic]:
+    """The ownership edges pointing at this entity: who holds it, with percent, control flag and source."""
     entities.get_entity(session, entity_id)
     owners, _ = entities.ownership_of(session, entity_id)
     return owners
@@ -114,5 +115,6 @@ def add_owner(entity_id: int, body: OwnershipCreate, session: SessionDep, actor:
     responses=problems(404),
 )
 def remove_owner(entity_id: int, owner_id: int, session: SessionDep, actor: ActorDep) -> Response:
+    """Delete the edge `owner_id` → `entity_id`; hits inherited through it stop at the next screening."""
     entities.remove_owner(session, entity_id, owner_id, actor)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

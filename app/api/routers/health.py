@@ -11,11 +11,18 @@ router = APIRouter(tags=["operations"])
 
 @router.get("/healthz", summary="The process is up")
 def healthz() -> dict[str, str]:
+    """Liveness: answers as long as the process serves requests; it does not touch the database."""
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Database reachable and migrated to head")
+@router.get(
+    "/readyz",
+    summary="Database reachable and migrated to head",
+    responses={503: {"description": "The database is unreachable or migrations are pending."}},
+)
 def readyz(request: Request) -> JSONResponse:
+    """Readiness, for load balancers: 200 when the database answers and its schema is at the latest migration,
+    503 otherwise (with the current and head revisions)."""
     engine = request.app.state.engine
     try:
         with engine.connect() as conn:

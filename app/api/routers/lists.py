@@ -21,6 +21,7 @@ def all_lists(session: SessionDep) -> list[ScreeningListPublic]:
 
 @router.get("/{code}", summary="One screening list", responses=problems(404))
 def get_list(code: str, session: SessionDep) -> ScreeningListPublic:
+    """The list's authority, category, ownership rule, current version, content digest and entry count."""
     return lists.to_public(session, lists.get_list(session, code))
 
 

@@ -21,6 +21,8 @@ def sectors(session: SessionDep) -> list[SectorPublic]:
 def countries(
     session: SessionDep, group: Annotated[str | None, Query(max_length=64, description="e.g. nato, mnna")] = None
 ) -> list[CountryPublic]:
+    """ISO 3166-1 countries with their alignment groups (excepted foreign states, NATO, major non-NATO allies,
+    countries of concern, ...); `group` keeps the members of one group."""
     return [CountryPublic.model_validate(c) for c in reference.list_countries(session, group)]
 
 

@@ -58,11 +58,13 @@ def list_rulesets(session: SessionDep) -> list[RulesetSummary]:
 
 @router.get("/v1/rulesets/active", summary="The active ruleset", responses=problems(409))
 def active_ruleset(session: SessionDep) -> RulesetPublic:
+    """The version every score uses now, with its rules. 409 when none is active."""
     return RulesetPublic.model_validate(_summary(rulesets.get_active(session)))
 
 
 @router.get("/v1/rulesets/{version}", summary="One ruleset version", responses=problems(404))
 def get_ruleset(version: int, session: SessionDep) -> RulesetPublic:
+    """One version with its rules, status and digest; snapshots name the version they were computed with."""
     return RulesetPublic.model_validate(_summary(rulesets.get_ruleset(session, version)))
 
 

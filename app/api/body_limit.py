@@ -6,13 +6,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-
-class BodyTooLarge(Exception):
-    pass
-
-
-# File uploads (list imports) get their own, larger limit.
-UPLOAD_PATHS = re.compile(r"^/v1/lists/[^/]+/import$")
+# File uploads (list and deal imports) get their own, larger limit.
+UPLOAD_PATHS = re.compile(r"^/v1/(lists/[^/]+/import|deals/import)$")
 
 
 class BodyLimitMiddleware:
@@ -30,29 +25,36 @@ class BodyLimitMiddleware:
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await self._refuse(send, limit)
             return
+        # Without a declared length (a chunked body) read it here, up to the limit, and replay it to the app: an
+        # error raised while the framework reads the body would reach the client as a 400, not a 413.
+        chunks: list[bytes] = []
         seen = 0
-        started = False
-
-        async def limited_receive() -> Message:
-            nonlocal seen
+        more = True
+        while more:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    raise BodyTooLarge
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
+            if message["type"] != "http.request":
+                # The client went away; let the app see the same message.
+                replay_disconnect = message
+                break
+            body = message.get("body", b"")
+            seen += len(body)
+            if seen > limit:
                 await self._refuse(send, limit)
+                return
+            chunks.append(body)
+            more = bool(message.get("more_body", False))
+        else:
+            replay_disconnect = None
+        buffered: list[Message] = [{"type": "http.request", "body": b"".join(chunks), "more_body": False}]
+        if replay_disconnect is not None:
+            buffered = [replay_disconnect]
+
+        async def replay() -> Message:
+            if buffered:
+                return buffered.pop(0)
+            return await receive()
+
+        await self.app(scope, replay, send)
 
     async def _refuse(self, send: Send, limit: int) -> None:
         body: dict[str, Any] = {

@@ -25,7 +25,9 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# Function scope: the unit of work commits before the response is sent, so a client that reads right after a
+# write sees it, and a failed commit is an error response rather than a success already sent.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def get_page(

@@ -5,6 +5,7 @@ from typing import Annotated
 
 import typer
 
+from app.cli.deal_import import import_deals
 from app.core.config import get_settings
 from app.core.errors import DomainError
 
@@ -15,8 +16,9 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-import_app = typer.Typer(help="Import list files into the local database.", no_args_is_help=True)
+import_app = typer.Typer(help="Import list files and deals into the local database.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
+import_app.command("deals")(import_deals)
 
 
 def _fail(message: str) -> None:

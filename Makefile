@@ -27,7 +27,7 @@ run: install
 	$(BIN)/fdi-risk serve --host 127.0.0.1 --port 8000
 
 lint: install-dev
-	$(BIN)/ruff check app tests migrations benchmarks
+	$(BIN)/ruff check app tests migrations benchmarks examples
 
 typecheck: install-dev
 	$(BIN)/mypy app

@@ -1,15 +1,31 @@
 """create_app(): the FastAPI application with its routers, error mapping and database engine."""
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from app.api import error_handlers
+from app.api import error_handlers, metrics
 from app.api.body_limit import BodyLimitMiddleware
-from app.api.routers import deals, entities, health, lists, reference, rulesets, scoring, screening
+from app.api.metrics import HttpMetrics, MetricsMiddleware
+from app.api.routers import (
+    deal_import,
+    deals,
+    entities,
+    health,
+    lists,
+    portfolio,
+    reference,
+    rulesets,
+    scoring,
+    screening,
+)
 from app.core.config import Settings, get_settings
+from app.core.logging import RequestLogMiddleware, configure_logging
 from app.db.engine import make_engine
+
+log = logging.getLogger(__name__)
 
 DESCRIPTION = """
 fdi-risk scores foreign-investment deals for national-security risk.
@@ -26,20 +42,41 @@ Errors are `application/problem+json`; updates need `If-Match` with the `ETag` y
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    configure_logging(settings.log_level)
     engine = make_engine(settings.database_url, echo=settings.sql_echo)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        log.info("fdi-risk started")
         yield
+        # uvicorn runs this after in-flight requests finish (or --timeout-graceful-shutdown cuts them off).
         engine.dispose()
+        log.info("fdi-risk stopped: database connections closed")
 
     app = FastAPI(title="fdi-risk", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
+    app.state.http_metrics = HttpMetrics()
     error_handlers.install(app)
+    # The last added runs first: the request log wraps the metrics, which wrap the body limit, so 413s the body
+    # limit sends by itself are still counted and still carry X-Request-ID.
     app.add_middleware(
         BodyLimitMiddleware, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_list_file_bytes
     )
-    for module in (health, entities, deals, scoring, rulesets, screening, lists, reference):
+    app.add_middleware(MetricsMiddleware, metrics=app.state.http_metrics)
+    app.add_middleware(RequestLogMiddleware)
+    for module in (
+        health,
+        entities,
+        deal_import,
+        deals,
+        scoring,
+        rulesets,
+        screening,
+        lists,
+        reference,
+        portfolio,
+        metrics,
+    ):
         app.include_router(module.router)
     return app

@@ -3,11 +3,36 @@
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag
+from pydantic_core import PydanticCustomError
 
+from app.core.text import line_problem, text_problem
 from app.vocabulary import Recommendation, Tier
 
 RULE_ID_PATTERN = r"^[a-z0-9_]+(\.[a-z0-9_]+)+$"
+RULE_ID_MAX_LENGTH = 100
+RULE_TITLE_MAX_LENGTH = 300
+CITATION_MAX_LENGTH = 2_000
+NOTES_MAX_LENGTH = 10_000
+
+
+def _line(value: str) -> str:
+    problem = line_problem(value)
+    if problem:
+        raise PydanticCustomError("forbidden_character", problem)
+    return value
+
+
+def _text(value: str) -> str:
+    problem = text_problem(value)
+    if problem:
+        raise PydanticCustomError("forbidden_character", problem)
+    return value
+
+
+RuleTitle = Annotated[str, StringConstraints(min_length=1, max_length=RULE_TITLE_MAX_LENGTH), AfterValidator(_line)]
+Citation = Annotated[str, StringConstraints(min_length=1, max_length=CITATION_MAX_LENGTH), AfterValidator(_text)]
+Notes = Annotated[str, StringConstraints(max_length=NOTES_MAX_LENGTH), AfterValidator(_text)]
 
 
 class Op(StrEnum):
@@ -104,13 +129,13 @@ class Rule(BaseModel):
     """One scoring rule: when `when` holds, `points` go to `factor`, optionally with a tier floor."""
 
     model_config = _STRICT
-    id: str = Field(pattern=RULE_ID_PATTERN)
+    id: str = Field(pattern=RULE_ID_PATTERN, max_length=RULE_ID_MAX_LENGTH)
     factor: FactorName
-    title: str = Field(min_length=1)
+    title: RuleTitle
     when: Node
     points: int
     min_tier: Tier | None = None
-    citation: str = Field(min_length=1)
+    citation: Citation
 
 
 class Factor(BaseModel):
@@ -136,4 +161,4 @@ class Ruleset(BaseModel):
     tiers: list[TierThreshold]
     recommendations: dict[Tier, Recommendation]
     rules: list[Rule]
-    notes: str = ""
+    notes: Notes = ""

@@ -6,11 +6,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from app.core.text import line_problem
 from app.rules.facts import REGISTRY, FactType
 from app.rules.model import All, AnyOf, FactorName, Leaf, Node, Not, Op, Rule, Ruleset
 from app.vocabulary import TIER_ORDER
 
-MAX_DEPTH = 8
+MAX_DEPTH = 8  # levels of a `when` tree, the rule itself being level 1
+MAX_RULES = 500
+MAX_LEAF_VALUES = 500  # values in one leaf's list (in, not_in, contains_any, contains_all)
+LEAF_VALUE_MAX_LENGTH = 200  # characters of one string value in a leaf
 
 _ORDERED = frozenset({FactType.integer, FactType.number, FactType.date})
 _OPS_BY_TYPE: dict[FactType, frozenset[Op]] = {
@@ -57,6 +61,15 @@ def validate_ruleset(data: dict[str, Any]) -> Ruleset:
     rules: list[Rule] = []
     if not isinstance(raw_rules, list):
         problems.append(RuleProblem(None, "rules", "rules must be a list"))
+    elif len(raw_rules) > MAX_RULES:
+        extra = raw_rules[MAX_RULES].get("id") if isinstance(raw_rules[MAX_RULES], dict) else None
+        problems.append(
+            RuleProblem(
+                extra if isinstance(extra, str) else None,
+                f"rules[{MAX_RULES}]",
+                f"a ruleset holds at most {MAX_RULES} rules; this one has {len(raw_rules)}",
+            )
+        )
     else:
         for index, raw in enumerate(raw_rules):
             rule = _parse_rule(raw, index, problems)
@@ -78,6 +91,11 @@ def _parse_rule(raw: object, index: int, problems: list[RuleProblem]) -> Rule | 
     """Parse one rule on its own so a broken rule does not hide problems in the others."""
     rule_id = raw.get("id") if isinstance(raw, dict) else None
     rid = rule_id if isinstance(rule_id, str) else None
+    too_deep = _too_deep(raw.get("when")) if isinstance(raw, dict) else None
+    if too_deep is not None:
+        # Refused before pydantic walks the tree: a tree thousands of levels deep would exhaust its recursion.
+        problems.append(RuleProblem(rid, too_deep, f"tree deeper than {MAX_DEPTH} levels"))
+        return None
     try:
         rule = Rule.model_validate(raw)
     except ValidationError as exc:
@@ -88,8 +106,26 @@ def _parse_rule(raw: object, index: int, problems: list[RuleProblem]) -> Rule | 
         return None
     before = len(problems)
     _check_sign(rule, problems)
-    _check_node(rule.when, "when", 1, rule.id, problems)
+    _check_node(rule.when, "when", rule.id, problems)
     return rule if len(problems) == before else None
+
+
+def _too_deep(when: object) -> str | None:
+    """The path of the first node of a raw `when` tree below MAX_DEPTH, or None. Iterative, so any depth is safe."""
+    stack: list[tuple[object, str, int]] = [(when, "when", 1)]
+    while stack:
+        node, path, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return path
+        if not isinstance(node, dict):
+            continue
+        for key in ("all", "any"):
+            children = node.get(key)
+            if isinstance(children, list):
+                stack.extend((child, f"{path}.{key}[{i}]", depth + 1) for i, child in enumerate(children))
+        if "not" in node:
+            stack.append((node["not"], f"{path}.not", depth + 1))
+    return None
 
 
 def _check_sign(rule: Rule, problems: list[RuleProblem]) -> None:
@@ -105,19 +141,17 @@ def _check_sign(rule: Rule, problems: list[RuleProblem]) -> None:
         )
 
 
-def _check_node(node: Node, path: str, depth: int, rule_id: str, problems: list[RuleProblem]) -> None:
-    """Walk the `when` tree checking depth and each leaf against the fact registry."""
-    if depth > MAX_DEPTH:
-        problems.append(RuleProblem(rule_id, path, f"tree deeper than {MAX_DEPTH} levels"))
-        return
+def _check_node(node: Node, path: str, rule_id: str, problems: list[RuleProblem]) -> None:
+    """Walk the `when` tree (no deeper than MAX_DEPTH: `_too_deep` came first) checking each leaf against the
+    fact registry."""
     if isinstance(node, All):
         for i, child in enumerate(node.all):
-            _check_node(child, f"{path}.all[{i}]", depth + 1, rule_id, problems)
+            _check_node(child, f"{path}.all[{i}]", rule_id, problems)
     elif isinstance(node, AnyOf):
         for i, child in enumerate(node.any):
-            _check_node(child, f"{path}.any[{i}]", depth + 1, rule_id, problems)
+            _check_node(child, f"{path}.any[{i}]", rule_id, problems)
     elif isinstance(node, Not):
-        _check_node(node.not_, f"{path}.not", depth + 1, rule_id, problems)
+        _check_node(node.not_, f"{path}.not", rule_id, problems)
     else:
         message = _leaf_problem(node)
         if message:
@@ -140,9 +174,14 @@ def _leaf_problem(leaf: Leaf) -> str | None:
     value = leaf.value
     if leaf.op is Op.exists:
         return None if isinstance(value, bool) else "exists takes true or false"
+    text_problem = _text_value_problem(value)
+    if text_problem:
+        return text_problem
     if leaf.op in (Op.in_, Op.not_in, Op.contains_any, Op.contains_all):
         if not isinstance(value, list) or not value:
             return f"{leaf.op.value} takes a non-empty list"
+        if len(value) > MAX_LEAF_VALUES:
+            return f"{leaf.op.value} takes at most {MAX_LEAF_VALUES} values; this list has {len(value)}"
         bad = [v for v in value if not _scalar_fits(spec.type, v)]
         if bad:
             return f"{leaf.op.value} list holds values that are not {_expected(spec.type)}: {bad!r}"
@@ -157,6 +196,18 @@ def _leaf_problem(leaf: Leaf) -> str | None:
     if not _scalar_fits(spec.type, value):
         return f"value {value!r} is not {_expected(spec.type)}"
     return _choice_problem(spec.choices, [value])
+
+
+def _text_value_problem(value: object) -> str | None:
+    """A string the leaf compares with (alone or in its list) that is too long or holds control characters."""
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, str):
+            if len(item) > LEAF_VALUE_MAX_LENGTH:
+                return f"value {item[:40]!r}... is {len(item)} characters long; at most {LEAF_VALUE_MAX_LENGTH}"
+            problem = line_problem(item)
+            if problem:
+                return f"value {item!r} {problem}"
+    return None
 
 
 def _choice_problem(choices: tuple[str, ...] | None, values: list[Any]) -> str | None:

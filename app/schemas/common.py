@@ -3,13 +3,51 @@
 from decimal import Decimal
 from typing import Annotated, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, StringConstraints
+from pydantic_core import PydanticCustomError
+
+from app.core.text import drop_invisible, line_problem, text_problem
 
 T = TypeVar("T")
+
+# Lengths of request text, in characters; each is at or below its database column (app/models). docs/limits.md
+# lists them all.
+NAME_MAX_LENGTH = 500  # entity.name
+TITLE_MAX_LENGTH = 300  # deal.title
+LABEL_MAX_LENGTH = 500  # short single-line text kept in JSON columns (a source's title)
+NOTES_MAX_LENGTH = 10_000  # notes on entities and on US relations
+DESCRIPTION_MAX_LENGTH = 20_000  # deal.description
+REMARK_MAX_LENGTH = 2_000  # an ownership edge's source, a text attribute
 
 
 def _upper(value: str) -> str:
     return value.upper()
+
+
+def name_text(value: object) -> object:
+    """A name is one line: control and bidi characters are refused, invisible format characters dropped."""
+    if not isinstance(value, str):
+        return value  # the str validator that follows reports the type
+    problem = line_problem(value)
+    if problem:
+        raise PydanticCustomError("forbidden_character", problem)
+    return drop_invisible(value)
+
+
+def line_text(value: str) -> str:
+    """Single-line text: no control characters, line breaks or bidi controls."""
+    problem = line_problem(value)
+    if problem:
+        raise PydanticCustomError("forbidden_character", problem)
+    return value
+
+
+def free_text(value: str) -> str:
+    """Multi-line text: no control characters other than tab and line breaks."""
+    problem = text_problem(value)
+    if problem:
+        raise PydanticCustomError("forbidden_character", problem)
+    return value
 
 
 CountryCode = Annotated[
@@ -23,7 +61,18 @@ Ref = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"),
     Field(description="Your own stable reference for the record (unique); seeds and bulk imports use it."),
 ]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX_LENGTH),
+    BeforeValidator(name_text),
+]
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX_LENGTH), AfterValidator(line_text)
+]
+Label = Annotated[str, StringConstraints(max_length=LABEL_MAX_LENGTH), AfterValidator(line_text)]
+Notes = Annotated[str, StringConstraints(max_length=NOTES_MAX_LENGTH), AfterValidator(free_text)]
+Description = Annotated[str, StringConstraints(max_length=DESCRIPTION_MAX_LENGTH), AfterValidator(free_text)]
+Remark = Annotated[str, StringConstraints(max_length=REMARK_MAX_LENGTH), AfterValidator(free_text)]
 Percent = Annotated[
     Decimal,
     Field(ge=0, le=100, max_digits=5, decimal_places=2),
@@ -64,6 +113,8 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, object]] = {
     code: {"model": Problem, "content": {"application/problem+json": {}}, "description": text}
     for code, text in {
         400: "Malformed request",
+        401: "No API key, or one that is unknown or revoked",
+        403: "The key's role does not allow this",
         404: "Not found",
         409: "Conflict with the current state",
         412: "If-Match does not match the current version",

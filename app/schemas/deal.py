@@ -3,24 +3,86 @@
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    HttpUrl,
+    StringConstraints,
+    Tag,
+    WithJsonSchema,
+    field_validator,
+)
 
 from app.rules.facts import REGISTRY
-from app.schemas.common import CountryCode, InputModel, Percent, Ref
+from app.schemas.common import (
+    REMARK_MAX_LENGTH,
+    CountryCode,
+    Description,
+    InputModel,
+    Label,
+    Notes,
+    Percent,
+    Ref,
+    Remark,
+    Title,
+    line_text,
+)
 from app.scoring.facts import ATTRIBUTE_PREFIX, attribute_fits
 from app.vocabulary import ConcernLevel, DealStatus, DealType, Mitigation, PartyRole, Recommendation, Tier
 
+MAX_PARTIES = 50
+MAX_SOURCES = 50
+MAX_ATTRIBUTES = 50
+MAX_ATTRIBUTE_ITEMS = 100  # strings in one list-valued attribute
+ATTRIBUTE_ITEM_MAX_LENGTH = 200
+SECTOR_CODE_MAX_LENGTH = 64  # sector.code
+
 AttributeKey = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
-AttributeValue = (
-    bool
-    | int
-    | float
-    | Annotated[str, StringConstraints(max_length=2_000)]
-    | list[Annotated[str, StringConstraints(max_length=200)]]
-)
+AttributeItem = Annotated[str, StringConstraints(max_length=ATTRIBUTE_ITEM_MAX_LENGTH), AfterValidator(line_text)]
+
+
+def _attribute_kind(value: object) -> str | None:
+    """The branch an attribute value is checked against, so a problem is reported once, under its kind."""
+    for kind, types in (("boolean", bool), ("integer", int), ("number", float), ("text", str), ("list", list)):
+        if isinstance(value, types):
+            return kind
+    return None
+
+
+AttributeValue = Annotated[
+    Annotated[bool, Tag("boolean")]
+    | Annotated[int, Tag("integer")]
+    | Annotated[float, Tag("number")]
+    | Annotated[Remark, Tag("text")]
+    | Annotated[list[AttributeItem], Tag("list"), Field(max_length=MAX_ATTRIBUTE_ITEMS)],
+    Discriminator(
+        _attribute_kind,
+        custom_error_type="attribute_type",
+        custom_error_message="an attribute is a boolean, a number, a text or a list of texts",
+    ),
+    # anyOf, not the oneOf pydantic derives from the branches: 132 is both an integer and a number.
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "boolean"},
+                {"type": "number"},
+                {"type": "string", "maxLength": REMARK_MAX_LENGTH},
+                {
+                    "type": "array",
+                    "items": {"type": "string", "maxLength": ATTRIBUTE_ITEM_MAX_LENGTH},
+                    "maxItems": MAX_ATTRIBUTE_ITEMS,
+                },
+            ]
+        }
+    ),
+]
 SectorCode = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=SECTOR_CODE_MAX_LENGTH),
+    AfterValidator(line_text),
     Field(description="A sector code from GET /v1/sectors", examples=["urban_rail"]),
 ]
 
@@ -62,12 +124,12 @@ class PartyOut(BaseModel):
 
 class UsRelations(InputModel):
     concern_level: ConcernLevel = ConcernLevel.none
-    notes: str | None = Field(default=None, max_length=10_000)
+    notes: Notes | None = None
 
 
 class SourceRef(InputModel):
     url: HttpUrl
-    title: str | None = Field(default=None, max_length=500)
+    title: Label | None = None
     published: date | None = None
 
 
@@ -94,8 +156,8 @@ class DealCreate(_DealFields):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [LIGHT_RAIL_EXAMPLE]})
 
     ref: Ref | None = None
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-    description: str | None = Field(default=None, max_length=20_000)
+    title: Title
+    description: Description | None = None
     deal_type: DealType
     sector: SectorCode
     host_country: CountryCode
@@ -105,11 +167,11 @@ class DealCreate(_DealFields):
     government_party: bool = Field(default=False, description="A government body is a party to the deal.")
     signed_on: date | None = None
     status: DealStatus = DealStatus.proposed
-    parties: list[PartyIn] = Field(min_length=1, max_length=50)
-    attributes: dict[AttributeKey, AttributeValue] = Field(default_factory=dict, max_length=50)
+    parties: list[PartyIn] = Field(min_length=1, max_length=MAX_PARTIES)
+    attributes: dict[AttributeKey, AttributeValue] = Field(default_factory=dict, max_length=MAX_ATTRIBUTES)
     us_relations: UsRelations = Field(default_factory=UsRelations)
     mitigations: list[Mitigation] = Field(default_factory=list)
-    sources: list[SourceRef] = Field(default_factory=list, max_length=50)
+    sources: list[SourceRef] = Field(default_factory=list, max_length=MAX_SOURCES)
 
 
 class DealUpdate(_DealFields):
@@ -120,8 +182,8 @@ class DealUpdate(_DealFields):
     )
 
     ref: Ref | None = None
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)] | None = None
-    description: str | None = Field(default=None, max_length=20_000)
+    title: Title | None = None
+    description: Description | None = None
     deal_type: DealType | None = None
     sector: SectorCode | None = None
     host_country: CountryCode | None = None
@@ -131,11 +193,11 @@ class DealUpdate(_DealFields):
     government_party: bool | None = None
     signed_on: date | None = None
     status: DealStatus | None = None
-    parties: list[PartyIn] | None = Field(default=None, min_length=1, max_length=50)
-    attributes: dict[AttributeKey, AttributeValue] | None = Field(default=None, max_length=50)
+    parties: list[PartyIn] | None = Field(default=None, min_length=1, max_length=MAX_PARTIES)
+    attributes: dict[AttributeKey, AttributeValue] | None = Field(default=None, max_length=MAX_ATTRIBUTES)
     us_relations: UsRelations | None = None
     mitigations: list[Mitigation] | None = None
-    sources: list[SourceRef] | None = Field(default=None, max_length=50)
+    sources: list[SourceRef] | None = Field(default=None, max_length=MAX_SOURCES)
 
 
 class ScoreSummary(BaseModel):

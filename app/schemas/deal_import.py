@@ -1,12 +1,12 @@
 """API shapes for bulk deal import: the rows an import file may hold, and the report an import answers with."""
 
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.schemas.common import InputModel, Ref
-from app.schemas.deal import DealCreate
+from app.schemas.common import InputModel, Name, Ref
+from app.schemas.deal import MAX_PARTIES, DealCreate
 from app.schemas.entity import EntityCreate
 from app.vocabulary import PartyRole
 
@@ -31,7 +31,7 @@ class PartyRef(InputModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"entity": "crrc", "role": "supplier"}]})
 
     entity_id: int | None = Field(default=None, gt=0)
-    entity: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)] | None = None
+    entity: Name | None = None
     role: PartyRole
 
     @model_validator(mode="after")
@@ -44,7 +44,7 @@ class PartyRef(InputModel):
 class DealImportRow(DealCreate):
     """One deal of an import file: the POST /v1/deals body, with parties named by entity as well as by id."""
 
-    parties: list[PartyRef] = Field(min_length=1, max_length=50)  # type: ignore[assignment]
+    parties: list[PartyRef] = Field(min_length=1, max_length=MAX_PARTIES)  # type: ignore[assignment]
 
 
 class EntityImportRow(EntityCreate):

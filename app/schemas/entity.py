@@ -3,14 +3,25 @@
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from app.schemas.common import CountryCode, InputModel, Name, Percent, Ref
+from app.schemas.common import CountryCode, InputModel, Name, Notes, Percent, Ref, Remark, line_text
 from app.vocabulary import EntityKind
 
+MAX_ALIASES = 50
+MAX_IDENTIFIERS = 20
+IDENTIFIER_SCHEME_MAX_LENGTH = 50
+IDENTIFIER_MAX_LENGTH = 200
+
 Identifiers = dict[
-    Annotated[str, StringConstraints(min_length=1, max_length=50, pattern=r"^[a-z][a-z0-9_]*$")],
-    Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)],
+    Annotated[
+        str, StringConstraints(min_length=1, max_length=IDENTIFIER_SCHEME_MAX_LENGTH, pattern=r"^[a-z][a-z0-9_]*$")
+    ],
+    Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=IDENTIFIER_MAX_LENGTH),
+        AfterValidator(line_text),
+    ],
 ]
 
 _CRRC_EXAMPLE: dict[str, Any] = {
@@ -30,12 +41,12 @@ class EntityCreate(InputModel):
 
     ref: Ref | None = None
     name: Name
-    aliases: list[Name] = Field(default_factory=list, max_length=50)
+    aliases: list[Name] = Field(default_factory=list, max_length=MAX_ALIASES)
     country: CountryCode | None = None
     kind: EntityKind = EntityKind.company
     state_owned: bool = False
-    identifiers: Identifiers = Field(default_factory=dict, max_length=20)
-    notes: str | None = Field(default=None, max_length=10_000)
+    identifiers: Identifiers = Field(default_factory=dict, max_length=MAX_IDENTIFIERS)
+    notes: Notes | None = None
 
 
 class EntityUpdate(InputModel):
@@ -47,12 +58,12 @@ class EntityUpdate(InputModel):
 
     ref: Ref | None = None
     name: Name | None = None
-    aliases: list[Name] | None = Field(default=None, max_length=50)
+    aliases: list[Name] | None = Field(default=None, max_length=MAX_ALIASES)
     country: CountryCode | None = None
     kind: EntityKind | None = None
     state_owned: bool | None = None
-    identifiers: Identifiers | None = Field(default=None, max_length=20)
-    notes: str | None = Field(default=None, max_length=10_000)
+    identifiers: Identifiers | None = Field(default=None, max_length=MAX_IDENTIFIERS)
+    notes: Notes | None = None
 
 
 class EntityPublic(BaseModel):
@@ -83,7 +94,7 @@ class OwnershipCreate(InputModel):
     owner_id: int = Field(gt=0, description="The entity that holds the share.")
     percent: Percent = Field(gt=0, description="Share held, 0 < percent <= 100.")
     control: bool = Field(default=False, description="Control beyond the share (board majority, golden share).")
-    source: str | None = Field(default=None, max_length=2_000)
+    source: Remark | None = None
 
 
 class OwnershipPublic(BaseModel):

@@ -42,7 +42,26 @@ class CountryPublic(BaseModel):
 
 
 class UsRestrictionPublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "us.transit_rolling_stock_2021",
+                    "title": "Federal transit funds barred for rolling stock from Chinese state-linked manufacturers",
+                    "authority": "U.S. Congress; administered by the Department of Transportation, Federal Transit "
+                    "Administration",
+                    "sectors": ["urban_rail"],
+                    "countries": ["CN"],
+                    "lists": [],
+                    "effective_on": "2021-12-20",
+                    "citation": "NDAA FY2020, Pub. L. 116-92, s.7613 (Dec. 20, 2019); 49 U.S.C. 5323(u); FTA FAQs "
+                    "on Section 7613",
+                    "notes": "Enacted 2019-12-20 with a two-year phase-in that ended 2021-12-20.",
+                }
+            ]
+        },
+    )
 
     code: str
     title: str

@@ -6,7 +6,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas.common import CountryCode, InputModel, Name
-from app.schemas.deal import LIGHT_RAIL_EXAMPLE, DealCreate, PartyIn
+from app.schemas.deal import LIGHT_RAIL_EXAMPLE, MAX_PARTIES, DealCreate, PartyIn
+from app.schemas.entity import MAX_ALIASES
 from app.vocabulary import EntityKind, PartyRole, Recommendation, Tier
 
 
@@ -179,7 +180,7 @@ class InlineParty(InputModel):
     """A party that is not stored: screened by its names; it has no ownership."""
 
     name: Name
-    aliases: list[Name] = Field(default_factory=list, max_length=50)
+    aliases: list[Name] = Field(default_factory=list, max_length=MAX_ALIASES)
     country: CountryCode | None = None
     kind: EntityKind = EntityKind.company
     state_owned: bool = False
@@ -205,7 +206,7 @@ class UnsavedDeal(DealCreate):
     )
 
     title: Name = "Unsaved deal"
-    parties: list[PartyIn | InlineParty] = Field(min_length=1, max_length=50)  # type: ignore[assignment]
+    parties: list[PartyIn | InlineParty] = Field(min_length=1, max_length=MAX_PARTIES)  # type: ignore[assignment]
 
 
 class RescoreOut(BaseModel):

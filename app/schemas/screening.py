@@ -3,11 +3,18 @@
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic.config import JsonDict
 
-from app.schemas.common import CountryCode, InputModel, Name
+from app.schemas.common import CountryCode, InputModel, Name, free_text
+
+MAX_SCREENED_ALIASES = 50
+MAX_SCREENED_LISTS = 50
+MAX_HITS = 100
+DECISION_NOTE_MAX_LENGTH = 5_000
 
 ListCode = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[A-Z0-9][A-Z0-9-]*$")]
+DecisionNote = Annotated[str, StringConstraints(max_length=DECISION_NOTE_MAX_LENGTH), AfterValidator(free_text)]
 
 
 class MatchedNamesOut(BaseModel):
@@ -33,15 +40,48 @@ class ScreenRequest(InputModel):
     )
 
     name: Name
-    aliases: list[Name] = Field(default_factory=list, max_length=50)
+    aliases: list[Name] = Field(default_factory=list, max_length=MAX_SCREENED_ALIASES)
     country: CountryCode | None = Field(default=None, description="Lowers the score of entries of another country.")
     as_of: date | None = Field(default=None, description="Only entries in force on this date; default: any date.")
-    lists: list[ListCode] | None = Field(default=None, max_length=50, description="Only these lists; default all.")
+    lists: list[ListCode] | None = Field(
+        default=None, max_length=MAX_SCREENED_LISTS, description="Only these lists; default all."
+    )
     threshold: float | None = Field(default=None, ge=0.5, le=1, description="Minimum score; default 0.86.")
-    limit: int = Field(default=10, ge=1, le=100)
+    limit: int = Field(default=10, ge=1, le=MAX_HITS)
+
+
+_HIT_EXAMPLE: JsonDict = {
+    "list_code": "US-DOD-1260H",
+    "entry_id": 51,
+    "entry_name": "CRRC Corporation Limited",
+    "score": 1.0,
+    "matched": {"query": "CRRC Corporation Limited", "candidate": "CRRC Corporation Limited"},
+    "via": [4],
+    "listed_since": "2022-10-05",
+    "status": "unreviewed",
+}
 
 
 class ScreenResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "CRRC Corp",
+                    "as_of": "2026-11-24",
+                    "threshold": 0.86,
+                    "hits": [
+                        {
+                            **_HIT_EXAMPLE,
+                            "via": [],
+                            "matched": {"query": "CRRC Corp", "candidate": "CRRC Corporation Limited"},
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     name: str
     as_of: date | None
     threshold: float
@@ -49,6 +89,11 @@ class ScreenResponse(BaseModel):
 
 
 class EntityScreening(BaseModel):
+    # CRRC MA, the US-built subsidiary in the light-rail seed deal, hit through its parent (entity 4).
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"entity_id": 5, "as_of": "2026-11-24", "hits": [_HIT_EXAMPLE]}]}
+    )
+
     entity_id: int
     as_of: date
     hits: list[HitOut]
@@ -63,10 +108,28 @@ class DecisionIn(InputModel):
     )
 
     status: Literal["confirmed", "rejected"]
-    note: str | None = Field(default=None, max_length=5_000)
+    note: DecisionNote | None = None
 
 
 class DecisionOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 1,
+                    "entity_id": 5,
+                    "list_code": "US-DOD-1260H",
+                    "entry_id": 51,
+                    "entry_name": "CRRC Corporation Limited",
+                    "status": "confirmed",
+                    "note": "CRRC MA is wholly owned by CRRC; the listing applies through ownership.",
+                    "decided_by": "dana-analyst",
+                    "decided_at": "2026-11-24T09:30:00Z",
+                }
+            ]
+        }
+    )
+
     id: int
     entity_id: int
     list_code: str
@@ -84,6 +147,20 @@ class RejectedRowOut(BaseModel):
 
 
 class ImportResult(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "list_code": "US-DOD-1260H",
+                    "version": 2,
+                    "created": True,
+                    "entries": 397,
+                    "rejected": [{"line": 17, "reason": "Start date '2021-13-01' is not a date (YYYY-MM-DD)"}],
+                }
+            ]
+        }
+    )
+
     list_code: str = Field(examples=["US-DOD-1260H"])
     version: int = Field(description="The list's current version after the import.")
     created: bool = Field(description="False when the file's content equals the current version (nothing written).")

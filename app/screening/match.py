@@ -84,7 +84,31 @@ _ACRONYM = re.compile(r"^[A-Z0-9][A-Z0-9&.\-]{1,11}$")
 _APOSTROPHES = str.maketrans("", "", "'\u2019\u02bc`\u00b4")
 
 
+# Cyrillic and Greek letters that look like Latin ones (from Unicode's confusables, UTS #39), capitals and small
+# letters apart: Cyrillic ABEKMHOPCTYXSIJQWaeopcyxsijdhqw, then Greek ABEZHIKMNOPTYXovp.
+_LOOKALIKES = str.maketrans(
+    "\u0410\u0412\u0415\u041a\u041c\u041d\u041e\u0420\u0421\u0422\u0423\u0425\u0405\u0406\u0408"
+    "\u051a\u051c\u0430\u0435\u043e\u0440\u0441\u0443\u0445\u0455\u0456\u0458\u0501\u04bb\u051b\u051d"
+    "\u0391\u0392\u0395\u0396\u0397\u0399\u039a\u039c\u039d\u039f\u03a1\u03a4\u03a5\u03a7\u03bf\u03bd\u03c1",
+    "ABEKMHOPCTYXSIJQWaeopcyxsijdhqwABEZHIKMNOPTYXovp",
+)
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _as_latin(word: str) -> str:
+    """A word that mixes Latin letters with Cyrillic or Greek look-alikes (COSCO with a Cyrillic C and O) is read
+    as the Latin word it imitates; a word in one script (a Russian or Greek name) is left as it is."""
+    latin = word.translate(_LOOKALIKES)
+    if latin == word or not latin.isascii() or not any(ch.isascii() for ch in word):
+        return word
+    return latin
+
+
 def _fold(text: str) -> str:
+    """Case, accents, apostrophes and invisible characters folded away; mixed-script look-alikes read as Latin."""
+    if not text.isascii():
+        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+        text = _LETTERS.sub(lambda found: _as_latin(found.group()), text)
     decomposed = unicodedata.normalize("NFKD", text.casefold().replace("&", " and ").translate(_APOSTROPHES))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 

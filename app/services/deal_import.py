@@ -278,6 +278,8 @@ def _attributes_cell(value: str) -> dict[str, Any]:
             parsed = json.loads(value)
         except json.JSONDecodeError as exc:
             raise ValueError(f"not a JSON object: {exc.msg} at column {exc.colno}") from None
+        except RecursionError:
+            raise ValueError("a JSON object nested too deeply to be read") from None
         if not isinstance(parsed, dict):
             raise ValueError("must be a JSON object or key=value pairs")
         return parsed
@@ -303,7 +305,7 @@ def _attribute_value(key: str, raw: str) -> Any:
         return raw
     try:
         parsed = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         return raw
     return parsed if isinstance(parsed, bool | int | float) else raw
 
@@ -315,6 +317,8 @@ def _read_json(text: str, max_rows: int) -> ParsedFile:
         raise ImportRejected(
             f"The file is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
         ) from None
+    except RecursionError:
+        raise ImportRejected("The file nests JSON arrays or objects too deeply to be read.") from None
     entity_items, deal_items = _sections(data)
     return ParsedFile(
         deals=_items(deal_items, "", [None] * len(deal_items), max_rows, "deals"),

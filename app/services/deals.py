@@ -19,7 +19,7 @@ from app.schemas.deal import (
     SourceRef,
     UsRelations,
 )
-from app.services import audit, reference
+from app.services import audit, reference, search
 from app.services.concurrency import bump, check_version
 from app.services.paging import PageRequest, PageResult, count
 from app.services.refs import ensure_ref_free
@@ -195,7 +195,7 @@ def list_deals(
         )
         query = query.where(or_(col(Deal.host_country) == code, party_from_country))
     if q:
-        needle = q.strip().lower()
+        needle = search.needle(q)
         query = query.where(
             or_(
                 func.lower(Deal.title).contains(needle, autoescape=True),

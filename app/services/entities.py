@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 from app.core.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from app.models import DealParty, Entity, Ownership
 from app.schemas.entity import EntityCreate, EntityUpdate, OwnershipCreate, OwnershipPublic
-from app.services import audit, reference
+from app.services import audit, reference, search
 from app.services.concurrency import bump, check_version
 from app.services.paging import PageRequest, PageResult, count
 from app.services.refs import ensure_ref_free
@@ -47,7 +47,7 @@ def list_entities(
 ) -> PageResult[Entity]:
     query = select(Entity)
     if q:
-        needle = q.strip().lower()
+        needle = search.needle(q)
         query = query.where(
             or_(
                 func.lower(Entity.name).contains(needle, autoescape=True),

@@ -11,10 +11,12 @@ from app.models._columns import utcnow
 from app.schemas.screening_list import ScreeningListPublic
 from app.screening.importers import PARSERS
 from app.screening.importers.base import ParseResult, RejectedRow
-from app.services import audit
+from app.services import audit, search
 from app.services.paging import PageRequest, PageResult, count
 
 _INSERT_BATCH = 5_000
+SOURCE_NAME_MAX_LENGTH = 500  # list_version.source_name
+MAX_REPORTED_REJECTIONS = 100  # rejected rows listed in the 422 of a file with no importable row
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ def list_entries(session: Session, code: str, page: PageRequest, q: str | None =
         return PageResult([], 0, page.limit, page.offset)
     query = select(ScreeningEntry).where(ScreeningEntry.list_version_id == version_id)
     if q:
-        needle = q.strip().lower()
+        needle = search.needle(q)
         query = query.where(
             or_(
                 func.lower(ScreeningEntry.name).contains(needle, autoescape=True),
@@ -97,6 +99,12 @@ def _for_list(parsed: ParseResult, code: str) -> ParseResult:
     return ParseResult(entries=mine, rejected=parsed.rejected)
 
 
+def _source_name(name: str | None) -> str | None:
+    """The uploaded file's name as kept with the version: what is not printable dropped, cut to the column."""
+    kept = "".join(ch for ch in name or "" if ch.isprintable())[:SOURCE_NAME_MAX_LENGTH]
+    return kept or None
+
+
 def import_list(
     session: Session, code: str, fmt: str, content: bytes, actor: str, source_name: str | None = None
 ) -> ImportOutcome:
@@ -106,11 +114,11 @@ def import_list(
     parser = PARSERS.get(fmt)
     if parser is None:
         raise ImportRejected(f"Unknown format {fmt!r}; known formats: {sorted(PARSERS)}.")
-    parsed = _for_list(parser(content), code)
+    parsed = _for_list(parser(content), code).storable()
     if not parsed.entries:
         raise ImportRejected(
             f"No importable rows in the file ({len(parsed.rejected)} rejected).",
-            [FieldProblem(f"line {r.line}", r.reason) for r in parsed.rejected[:100]],
+            [FieldProblem(f"line {r.line}", r.reason) for r in parsed.rejected[:MAX_REPORTED_REJECTIONS]],
         )
     digest = parsed.digest()
     if lst.current_version is not None and lst.content_digest == digest:
@@ -121,7 +129,7 @@ def import_list(
         version=(latest or 0) + 1,
         content_digest=digest,
         format=fmt,
-        source_name=source_name,
+        source_name=_source_name(source_name),
         entry_count=len(parsed.entries),
         rejected_count=len(parsed.rejected),
     )

@@ -6,6 +6,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.core.errors import Conflict, FieldProblem, InvalidInput, NotFound
+from app.core.text import text_problem
 from app.models import Ruleset
 from app.models._columns import utcnow
 from app.rules.compile import compiled_for, ruleset_digest
@@ -27,6 +28,14 @@ def canonical_body(data: Any) -> dict[str, Any]:
             [FieldProblem(p.path, p.message, p.rule_id) for p in exc.problems],
         ) from exc
     return model.model_dump(mode="json", by_alias=True)
+
+
+def _checked_notes(notes: str | None) -> str | None:
+    """The `notes` query parameter, refused (422) when it holds control characters."""
+    problem = text_problem(notes) if notes else None
+    if problem:
+        raise InvalidInput("The notes cannot be stored; nothing was stored.", [FieldProblem("notes", problem)])
+    return notes
 
 
 def list_rulesets(session: Session) -> list[Ruleset]:
@@ -60,6 +69,7 @@ def find_by_digest(session: Session, digest: str) -> Ruleset | None:
 
 def create_draft(session: Session, data: Any, notes: str | None, actor: str) -> Ruleset:
     """Store a validated ruleset as the next version, in draft."""
+    notes = _checked_notes(notes)
     body = canonical_body(data)
     latest = session.exec(select(func.max(Ruleset.version))).one()
     row = Ruleset(
@@ -86,6 +96,7 @@ def update_draft(session: Session, version: int, data: Any, notes: str | None, a
             f"Ruleset version {version} is {row.status} and immutable; "
             "create a new draft with POST /v1/rulesets instead."
         )
+    notes = _checked_notes(notes)
     body = canonical_body(data)
     before = audit.snapshot(row)
     row.body = body

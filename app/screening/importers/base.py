@@ -7,6 +7,11 @@ from datetime import date
 from typing import Any
 
 from app.core.errors import ImportRejected
+from app.core.text import line_problem, text_problem
+
+MAX_NAME_LENGTH = 1000  # screening_entry.name and parent_name
+MAX_RAW_DEPTH = 16  # nesting of an entry's `raw` source record; real ones nest 4 levels at most
+_CONTAINERS = (dict, list, tuple)
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,20 @@ class ParseResult:
     entries: list[ParsedEntry] = field(default_factory=list)
     rejected: list[RejectedRow] = field(default_factory=list)
 
+    def storable(self) -> "ParseResult":
+        """The entries that can be stored as they are; each other one becomes a rejected row saying why."""
+        entries: list[ParsedEntry] = []
+        rejected = list(self.rejected)
+        for entry in self.entries:
+            problem = entry_problem(entry)
+            if problem is None:
+                entries.append(entry)
+            else:
+                rejected.append(RejectedRow(entry.source_line or 0, problem))
+        if len(rejected) == len(self.rejected):
+            return self
+        return ParseResult(entries=entries, rejected=sorted(rejected, key=lambda r: r.line))
+
     def digest(self) -> str:
         """Content digest of the parsed entries: identical content imports to the same digest."""
         h = hashlib.sha256()
@@ -51,6 +70,44 @@ class ParseResult:
             h.update(json.dumps(fields, sort_keys=True, default=str, ensure_ascii=False).encode())
             h.update(b"\n")
         return h.hexdigest()
+
+
+def entry_problem(entry: ParsedEntry) -> str | None:
+    """Why an entry cannot be stored, or None: a name longer than its column, a name holding control or bidi
+    characters, a NUL or lone surrogate anywhere (PostgreSQL refuses them), a source record nested too deeply."""
+    for label, name in (("name", entry.name), ("parent name", entry.parent_name)):
+        if name is not None and len(name) > MAX_NAME_LENGTH:
+            return f"{label} is {len(name):,} characters long; the limit is {MAX_NAME_LENGTH:,}"
+    named = [("name", entry.name), *(("alias", alias) for alias in entry.aliases)]
+    if entry.parent_name is not None:
+        named.append(("parent name", entry.parent_name))
+    for label, name in named:
+        problem = line_problem(name)
+        if problem:
+            return f"{label} {name[:60]!r} {problem}"
+    other = [entry.remarks, entry.source_url, entry.country, entry.kind, *entry.programs]
+    return _record_problem([entry.raw, [text for text in other if text is not None]])
+
+
+def _record_problem(record: object) -> str | None:
+    """Why the source record cannot be stored: a text PostgreSQL refuses, or nesting deeper than MAX_RAW_DEPTH.
+    Walked level by level without recursion, its texts checked in one pass (one check per text would cost about
+    as much as parsing the file)."""
+    texts: list[str] = []
+    level: list[Any] = [record]
+    for _ in range(MAX_RAW_DEPTH + 1):
+        parts = [part for value in level for part in (value.values() if isinstance(value, dict) else value)]
+        texts += [key for value in level if isinstance(value, dict) for key in value]
+        texts += [part for part in parts if isinstance(part, str)]
+        level = [part for part in parts if isinstance(part, _CONTAINERS)]
+        if not level:
+            break
+    else:
+        return f"the source record nests deeper than {MAX_RAW_DEPTH} levels"
+    if text_problem("".join(texts)) is None:
+        return None
+    problem = next(p for p in map(text_problem, texts) if p is not None)
+    return f"the source record {problem}"
 
 
 def decode_text(content: bytes, what: str) -> str:

@@ -37,7 +37,14 @@ import re
 from collections.abc import Iterable
 
 from app.core.errors import ImportRejected
-from app.screening.importers.base import ParsedEntry, ParseResult, RejectedRow, decode_text, parse_iso_date
+from app.screening.importers.base import (
+    MAX_NAME_LENGTH,
+    ParsedEntry,
+    ParseResult,
+    RejectedRow,
+    decode_text,
+    parse_iso_date,
+)
 from app.screening.importers.countries import iso_country
 
 FORMAT = "csl_csv"
@@ -108,8 +115,6 @@ REQUIRED_COLUMNS = (
     "source_information_url",
 )
 KINDS = {"entity": "company", "individual": "person", "vessel": "vessel", "aircraft": "aircraft"}
-# `screening_entry.name` is VARCHAR(1000); a longer name is refused here rather than by the database.
-MAX_NAME_LENGTH = 1000
 
 _PARENTHESES = re.compile(r"\(([^()]*)\)")
 # Spellings of an abbreviation seen in real CSL files and mirrors besides the plain one.

@@ -49,7 +49,7 @@ from datetime import date
 from typing import Any
 
 from app.core.errors import ImportRejected
-from app.screening.importers.base import ParsedEntry, ParseResult, RejectedRow
+from app.screening.importers.base import MAX_NAME_LENGTH, ParsedEntry, ParseResult, RejectedRow
 from app.screening.importers.countries import iso_country
 
 FORMAT = "ftm_jsonl"
@@ -65,8 +65,6 @@ ENTITY_KINDS: dict[str, str] = {
 }
 ALIAS_PROPERTIES = ("alias", "previousName", "weakAlias")
 COUNTRY_PROPERTIES = ("country", "jurisdiction", "nationality", "citizenship", "mainCountry", "flag")
-# `screening_entry.name` is VARCHAR(1000); a longer name is refused here rather than by the database.
-MAX_NAME_LENGTH = 1000
 
 _BOM = b"\xef\xbb\xbf"
 _FTM_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:[T ].*)?")
@@ -159,6 +157,8 @@ def _check_object(text: str) -> tuple[dict[str, Any] | None, str | None]:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
         return None, f"not valid JSON ({exc.msg} at column {exc.colno})"
+    except RecursionError:
+        return None, "JSON nested too deeply to be read"
     if not isinstance(obj, dict):
         return None, f"not a JSON object (a JSON {type(obj).__name__})"
     if not isinstance(obj.get("schema"), str) or not obj["schema"].strip():

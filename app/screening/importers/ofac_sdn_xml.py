@@ -25,7 +25,7 @@ the whole sdnEntry as nested dicts and lists; `source_line` is the line of its `
 Safety: parsed with defusedxml, streaming (iterparse, each entry dropped once read), so a large file never
 becomes a whole tree. Any DTD is refused, hence entity expansion (XML bombs) and external entities (XXE)
 too: OFAC's file has none. Malformed or truncated XML and a root other than <sdnList> are refused with the
-line and column.
+line and column. An entry whose elements nest deeper than MAX_RAW_DEPTH is a rejected row (OFAC's nest four).
 """
 
 import io
@@ -38,7 +38,7 @@ from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidd
 from defusedxml.ElementTree import DefusedXMLParser, iterparse
 
 from app.core.errors import ImportRejected
-from app.screening.importers.base import ParsedEntry, ParseResult, RejectedRow
+from app.screening.importers.base import MAX_RAW_DEPTH, ParsedEntry, ParseResult, RejectedRow
 from app.screening.importers.ofac_sdn_csv import BINARY_SIGNATURES, CountryLookup
 
 FORMAT = "ofac_sdn_xml"
@@ -115,6 +115,17 @@ def _to_python(elem: Element) -> Any:
     if elem.tag.endswith("List"):
         return [_to_python(child) for child in elem]
     return {child.tag.rpartition("}")[2]: _to_python(child) for child in elem}
+
+
+def _depth(elem: Element) -> int:
+    """Levels of elements under and including `elem`, counted without recursion (`_to_python` recurses)."""
+    deepest = 0
+    stack = [(elem, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in node)
+    return deepest
 
 
 def _records(value: Any) -> list[dict[str, Any]]:
@@ -254,7 +265,11 @@ def parse(content: bytes) -> ParseResult:
                 continue  # an element inside an entry: read with its entry
             _, line = closed.popleft()
             if elem.tag == builder.entry_tag:
-                entries.add(_to_python(elem), line)
+                if _depth(elem) > MAX_RAW_DEPTH:
+                    reason = f"sdnEntry at line {line} nests elements deeper than {MAX_RAW_DEPTH} levels"
+                    entries.result.rejected.append(RejectedRow(line, reason))
+                else:
+                    entries.add(_to_python(elem), line)
             assert builder.root is not None
             builder.root.clear()  # drop what has been read: memory stays flat however long the list
     except DTDForbidden as exc:

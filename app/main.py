@@ -9,7 +9,9 @@ from fastapi import FastAPI
 from app.api import error_handlers, metrics
 from app.api.body_limit import BodyLimitMiddleware
 from app.api.metrics import HttpMetrics, MetricsMiddleware
+from app.api.openapi_docs import install_openapi
 from app.api.routers import (
+    access,
     deal_import,
     deals,
     entities,
@@ -36,7 +38,12 @@ score from 0 to 100, a tier (low, moderate, elevated, high, critical) and a reco
 approve with conditions, escalate, block). Every score keeps the rules that fired, their points, the facts
 they saw and the citation behind each, so an analyst can defend it line by line.
 
-Errors are `application/problem+json`; updates need `If-Match` with the `ETag` you read.
+**Keys.** Every `/v1` route needs an API key: press **Authorize** and paste one (`make run` prints an admin
+key on first run; `fdi-risk keys create --role analyst --name you` makes more). Each operation states the role
+it needs: viewer reads, analyst writes, admin activates rulesets, imports lists and manages keys.
+
+Errors are `application/problem+json` naming every field at fault; nothing is half-written. Updates need
+`If-Match` with the `ETag` you read; creates accept `Idempotency-Key` so a retry is safe.
 """
 
 
@@ -67,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestLogMiddleware)
     for module in (
         health,
+        access,
         entities,
         deal_import,
         deals,
@@ -79,4 +87,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metrics,
     ):
         app.include_router(module.router)
+    install_openapi(app, settings.max_page_size)
     return app

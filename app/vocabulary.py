@@ -106,3 +106,21 @@ class RulesetStatus(StrEnum):
     draft = "draft"
     active = "active"
     retired = "retired"
+
+
+class Role(StrEnum):
+    """API key roles, each including the ones before it: viewer reads, analyst writes, admin administers."""
+
+    viewer = "viewer"
+    analyst = "analyst"
+    admin = "admin"
+
+    @property
+    def rank(self) -> int:
+        return _ROLE_RANK[self]
+
+    def allows(self, needed: "Role") -> bool:
+        return self.rank >= needed.rank
+
+
+_ROLE_RANK = {Role.viewer: 0, Role.analyst: 1, Role.admin: 2}

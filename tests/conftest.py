@@ -20,7 +20,9 @@ from app.db.engine import make_engine, normalise_url
 from app.db.migrate import upgrade
 from app.db.session import unit_of_work
 from app.main import create_app
+from app.services.keys import create_key
 from app.services.seeding import seed
+from app.vocabulary import Role
 
 PG_URL = os.environ.get("FDI_TEST_POSTGRES_URL")
 SEEDS = REPO_ROOT / "seeds"
@@ -115,7 +117,26 @@ def settings(db_url: str) -> Settings:
 
 
 @pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
+def api_keys(engine: Engine) -> dict[Role, str]:
+    """One key per role in the test database (named after the role), as plaintext."""
+    made: dict[Role, str] = {}
+    with unit_of_work(engine) as session:
+        for role in Role:
+            made[role] = create_key(session, name=role.value, role=role, actor="tests")[1]
+    return made
+
+
+@pytest.fixture
+def client(settings: Settings, api_keys: dict[Role, str]) -> Iterator[TestClient]:
+    """A client of the app that calls with the admin key (audit actor `admin`)."""
+    headers = {"Authorization": f"Bearer {api_keys[Role.admin]}"}
+    with TestClient(create_app(settings), headers=headers) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def anonymous(settings: Settings) -> Iterator[TestClient]:
+    """A client of the same app that sends no key."""
     with TestClient(create_app(settings)) as test_client:
         yield test_client
 

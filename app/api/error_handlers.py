@@ -1,15 +1,21 @@
 """The one place that maps errors to application/problem+json."""
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.api.idempotency import IdempotentReplay
 from app.core.errors import DomainError
 
 PROBLEM_BASE = "https://fdi-risk.dev/problems/"
+
+log = logging.getLogger(__name__)
 
 
 def problem(
@@ -34,7 +40,9 @@ def _field(loc: tuple[Any, ...]) -> str:
 
 async def _domain(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
-    return problem(exc.status, exc.title, exc.detail, exc.type_slug, [e.as_dict() for e in exc.errors])
+    # RFC 9110: a 401 names the scheme the client should use.
+    headers = {"WWW-Authenticate": 'Bearer realm="fdi-risk"'} if exc.status == 401 else None
+    return problem(exc.status, exc.title, exc.detail, exc.type_slug, [e.as_dict() for e in exc.errors], headers)
 
 
 async def _validation(_: Request, exc: Exception) -> JSONResponse:
@@ -59,6 +67,15 @@ async def _validation(_: Request, exc: Exception) -> JSONResponse:
 
 async def _http(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and isinstance(exc.__cause__, RecursionError):
+        # FastAPI's JSON reading gave up: arrays or objects nested about a thousand levels deep.
+        return problem(
+            400,
+            "Malformed JSON",
+            "The request body nests arrays or objects too deeply to be read.",
+            "malformed-json",
+            [{"field": "body", "message": "nested too deeply"}],
+        )
     titles = {404: "Not found", 405: "Method not allowed", 413: "Body too large", 415: "Unsupported media type"}
     slug = titles.get(exc.status_code, "http-error").lower().replace(" ", "-")
     return problem(
@@ -70,7 +87,41 @@ async def _http(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _stale(_: Request, exc: Exception) -> JSONResponse:
+    # Two writers passed the If-Match check at the same moment; the database let only the first one through.
+    return problem(
+        412,
+        "Precondition failed",
+        "The record changed while your update was being written; GET it again and retry.",
+        "precondition-failed",
+    )
+
+
+async def _data(_: Request, exc: Exception) -> JSONResponse:
+    """A value the database refuses (on PostgreSQL: a NUL character, a string longer than its column). Validation
+    should have refused it first, so it is logged; the unit of work has rolled back, so nothing was stored."""
+    assert isinstance(exc, DataError)
+    reason = str(exc.orig).splitlines()[0] if exc.orig is not None else "invalid value"
+    log.warning("the database refused a value that validation let through: %s", reason)
+    return problem(
+        422,
+        "Invalid input",
+        f"A value in the request cannot be stored or compared: {reason}.",
+        "invalid-input",
+        [{"field": "body", "message": reason}],
+    )
+
+
+async def _replay(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, IdempotentReplay)
+    headers = {**exc.headers, "Idempotent-Replayed": "true"}
+    return JSONResponse(exc.body, status_code=exc.status_code, headers=headers)
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(StaleDataError, _stale)
+    app.add_exception_handler(DataError, _data)
+    app.add_exception_handler(IdempotentReplay, _replay)

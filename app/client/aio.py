@@ -15,6 +15,7 @@ from app.client.errors import ServerError, error_from_response, raise_for_status
 from app.client.transport import Connection, Timeout
 from app.schemas.common import Page
 from app.schemas.deal import DealCreate, DealPublic, DealUpdate
+from app.schemas.deal_import import DealImportResult
 from app.schemas.entity import EntityCreate, EntityDetail, EntityPublic, EntityUpdate, OwnershipPublic
 from app.schemas.portfolio import PortfolioSummary
 from app.schemas.reference import CountryPublic, SectorPublic, UsRestrictionPublic
@@ -160,8 +161,11 @@ class AsyncFdiRiskClient:
         return await self._send(calls.update_entity(entity_id, changes, tag))
 
     async def delete_entity(self, entity: int | EntityPublic, *, if_match: ETag | None = None) -> None:
-        """Delete an entity (ConflictError while it is party to a deal); If-Match is sent when known."""
+        """Delete an entity (ConflictError while it is party to a deal). If-Match is the version of the model or
+        tag you pass, else the entity's current ETag."""
         entity_id, tag = calls.target(entity, if_match)
+        if tag is None:
+            tag = await self._send(calls.entity_etag(entity_id))
         await self._send(calls.delete_entity(entity_id, tag))
 
     async def owners(self, entity_id: int) -> list[OwnershipPublic]:
@@ -240,8 +244,11 @@ class AsyncFdiRiskClient:
         return await self._send(calls.update_deal(deal_id, changes, tag))
 
     async def delete_deal(self, deal: int | DealPublic, *, if_match: ETag | None = None) -> None:
-        """Delete a deal with its parties and score history; If-Match is sent when known."""
+        """Delete a deal with its parties and score history. If-Match is the version of the model or tag you pass,
+        else the deal's current ETag."""
         deal_id, tag = calls.target(deal, if_match)
+        if tag is None:
+            tag = await self._send(calls.deal_etag(deal_id))
         await self._send(calls.delete_deal(deal_id, tag))
 
     # Scoring
@@ -353,6 +360,14 @@ class AsyncFdiRiskClient:
         identical content writes nothing (`created` False). Multi-file formats go as a zip."""
         name, content = await asyncio.to_thread(calls.read_source, source)
         return await self._send(calls.import_list(code, filename or name, content, format))
+
+    async def import_deals(
+        self, source: Source, *, format: str | None = None, dry_run: bool = False, on_existing: str = "error"
+    ) -> DealImportResult:
+        """Import deals from a CSV, JSON or YAML file (a path or bytes), all or nothing; `dry_run` writes nothing
+        and says what would be created. A bad row raises InvalidInputError naming each line and field."""
+        name, content = await asyncio.to_thread(calls.read_source, source)
+        return await self._send(calls.import_deals(name, content, format, dry_run, on_existing))
 
     # Screening
 

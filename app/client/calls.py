@@ -19,6 +19,7 @@ from pydantic_core import to_jsonable_python
 
 from app.schemas.common import Page
 from app.schemas.deal import DealCreate, DealPublic, DealUpdate
+from app.schemas.deal_import import DealImportResult
 from app.schemas.entity import EntityCreate, EntityDetail, EntityPublic, EntityUpdate, OwnershipCreate, OwnershipPublic
 from app.schemas.portfolio import PortfolioSummary
 from app.schemas.reference import CountryPublic, SectorPublic, UsRestrictionPublic
@@ -362,6 +363,18 @@ def import_list(code: str, filename: str, content: bytes, format: str) -> Call[I
         f"/v1/lists/{segment(code)}/import",
         _model(ImportResult),
         params={"format": format},
+        files={"file": (filename, content)},
+    )
+
+
+def import_deals(
+    filename: str, content: bytes, format: str | None, dry_run: bool, on_existing: str
+) -> Call[DealImportResult]:
+    return Call(
+        "POST",
+        "/v1/deals/import",
+        _model(DealImportResult),
+        params=query({"format": format, "dry_run": dry_run or None, "on_existing": on_existing}),
         files={"file": (filename, content)},
     )
 

@@ -23,7 +23,14 @@ class Settings(BaseSettings):
     max_page_size: int = Field(default=200, ge=1, description="Hard maximum for `limit` on every list endpoint.")
     max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Largest accepted JSON request body.")
     max_list_file_bytes: int = Field(
-        default=100 * 1_048_576, ge=1024, description="Largest accepted list file upload (POST /v1/lists/.../import)."
+        default=100 * 1_048_576,
+        ge=1024,
+        description="Largest accepted file upload (POST /v1/lists/{code}/import, POST /v1/deals/import); see "
+        "docs/limits.md.",
+    )
+    public_reads: bool = Field(
+        default=False,
+        description="Let requests without a key read (viewer routes). Writes always need a key.",
     )
     log_level: str = "INFO"
     sql_echo: bool = False

@@ -76,3 +76,19 @@ class ImportRejected(DomainError):
     status = 422
     title = "Import rejected"
     type_slug = "import-rejected"
+
+
+class Unauthenticated(DomainError):
+    """No key, or a key that is unknown or revoked."""
+
+    status = 401
+    title = "Unauthenticated"
+    type_slug = "unauthenticated"
+
+
+class Forbidden(DomainError):
+    """A valid key whose role does not allow the operation."""
+
+    status = 403
+    title = "Forbidden"
+    type_slug = "forbidden"

@@ -1,6 +1,7 @@
 """All table classes, imported here so that SQLModel.metadata knows every table."""
 
 from app.db import metadata as _metadata  # noqa: F401  (installs the naming convention first)
+from app.models.access import ApiKey, IdempotencyRecord
 from app.models.audit import AuditEvent
 from app.models.deal import Deal, DealParty
 from app.models.entity import Entity, Ownership
@@ -9,12 +10,14 @@ from app.models.scoring import Ruleset, ScoreSnapshot
 from app.models.screening import ListVersion, ScreeningDecision, ScreeningEntry, ScreeningList
 
 __all__ = [
+    "ApiKey",
     "AuditEvent",
     "Country",
     "CountryGroup",
     "Deal",
     "DealParty",
     "Entity",
+    "IdempotencyRecord",
     "ListVersion",
     "Ownership",
     "Regime",

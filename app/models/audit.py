@@ -12,7 +12,10 @@ from app.models._columns import created_at_field
 
 class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_event_object", "object_type", "object_id"),)
+    __table_args__ = (
+        Index("ix_audit_event_object", "object_type", "object_id"),
+        Index("ix_audit_event_at", "at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = created_at_field()

@@ -3,10 +3,10 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Index, String, Text, text
+from sqlalchemy import Index, String, Text, text
 from sqlmodel import Field, SQLModel
 
-from app.db.metadata import JSONDoc
+from app.db.metadata import JSONDoc, UTCDateTime
 from app.models._columns import created_at_field
 from app.vocabulary import Recommendation, RulesetStatus, Tier
 
@@ -35,7 +35,7 @@ class Ruleset(SQLModel, table=True):
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()
     activated_by: str | None = Field(default=None, max_length=200)
-    activated_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    activated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class ScoreSnapshot(SQLModel, table=True):

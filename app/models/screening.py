@@ -3,10 +3,10 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, String, Text, UniqueConstraint
+from sqlalchemy import String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.db.metadata import JSONDoc
+from app.db.metadata import JSONDoc, UTCDateTime
 from app.models._columns import created_at_field
 from app.vocabulary import ListCategory, OwnershipRule
 
@@ -24,7 +24,7 @@ class ScreeningList(SQLModel, table=True):
     description: str | None = Field(default=None, sa_type=Text)
     # Number of the version whose entries count; None until the first import.
     current_version: int | None = None
-    imported_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    imported_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     content_digest: str | None = Field(default=None, max_length=64)
 
 

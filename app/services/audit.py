@@ -1,11 +1,13 @@
 """Record audit events inside the caller's transaction."""
 
+from datetime import datetime
 from typing import Any
 
 from pydantic_core import to_jsonable_python
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col, select
 
 from app.models import AuditEvent
+from app.services.paging import PageRequest, PageResult, count
 
 
 def snapshot(row: SQLModel) -> dict[str, Any]:
@@ -34,3 +36,35 @@ def record(
             after=to_jsonable_python(after) if after is not None else None,
         )
     )
+
+
+def list_events(
+    session: Session,
+    page: PageRequest,
+    *,
+    actor: str | None = None,
+    action: str | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> PageResult[AuditEvent]:
+    """Audit events, newest first, filtered; `since` is inclusive, `until` exclusive."""
+    query = select(AuditEvent)
+    if actor is not None:
+        query = query.where(AuditEvent.actor == actor)
+    if action is not None:
+        query = query.where(AuditEvent.action == action)
+    if object_type is not None:
+        query = query.where(AuditEvent.object_type == object_type)
+    if object_id is not None:
+        query = query.where(AuditEvent.object_id == object_id)
+    if since is not None:
+        query = query.where(col(AuditEvent.at) >= since)
+    if until is not None:
+        query = query.where(col(AuditEvent.at) < until)
+    total = count(session, query)  # type: ignore[arg-type]
+    rows = session.exec(
+        query.order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc()).limit(page.limit).offset(page.offset)
+    )
+    return PageResult(items=list(rows), total=total, limit=page.limit, offset=page.offset)

@@ -1,6 +1,5 @@
 """POST /v1/deals/import: CSV, JSON and YAML files of deals, all or nothing, on SQLite and PostgreSQL."""
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +9,7 @@ from httpx import Response
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from app.api.routers import deal_import
 from app.core.config import Settings
-from app.main import create_app
 from app.models import AuditEvent, Deal, DealParty, Entity
 from app.services.deal_import import MAX_ROWS
 from tests.conftest import SEEDS
@@ -26,15 +23,6 @@ MINIMAL_HEADER = "title,deal_type,sector,host_country,parties\n"
 def settings(db_url: str) -> Settings:
     # Uploads here get 1 MiB, the production default for JSON bodies: room for 10,001 short rows.
     return Settings(database_url=db_url, seeds_dir=SEEDS, max_body_bytes=1_048_576, max_list_file_bytes=1_048_576)
-
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    app = create_app(settings)
-    if not any(getattr(route, "path", None) == "/v1/deals/import" for route in app.routes):
-        app.include_router(deal_import.router)  # until app/main.py registers it
-    with TestClient(app) as test_client:
-        yield test_client
 
 
 def upload(client: TestClient, name: str, content: bytes | None = None, **params: Any) -> Response:

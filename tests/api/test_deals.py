@@ -123,6 +123,8 @@ def test_patch_replaces_parties_and_bumps_the_version(client: TestClient, partie
 def test_delete_a_deal(client: TestClient, parties: list[int], engine: Engine) -> None:
     created = deal(client, parties)
     assert client.delete(f"/v1/deals/{created['id']}", headers={"If-Match": '"7"'}).status_code == 412
-    assert client.delete(f"/v1/deals/{created['id']}").status_code == 204
+    assert client.delete(f"/v1/deals/{created['id']}").status_code == 428
+    assert client.get(f"/v1/deals/{created['id']}").status_code == 200
+    assert client.delete(f"/v1/deals/{created['id']}", headers={"If-Match": '"1"'}).status_code == 204
     assert client.get(f"/v1/deals/{created['id']}").status_code == 404
     assert count_rows(engine, DealParty) == 0

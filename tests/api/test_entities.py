@@ -31,7 +31,7 @@ def test_create_get_and_search_an_entity(client: TestClient, engine: Engine) -> 
     assert client.get("/v1/entities", params={"country": "IL"}).json()["total"] == 0
     with Session(engine) as session:
         events = session.execute(select(AuditEvent).where(AuditEvent.object_type == "entity")).scalars().all()
-    assert [(e.action, e.object_type, e.actor) for e in events] == [("create", "entity", "anonymous")]
+    assert [(e.action, e.object_type, e.actor) for e in events] == [("create", "entity", "admin")]
 
 
 def test_unknown_country_is_refused_and_nothing_is_written(client: TestClient, engine: Engine) -> None:
@@ -91,7 +91,7 @@ def test_ownership_edges_and_their_limits(client: TestClient) -> None:
 def test_an_entity_in_a_deal_cannot_be_deleted(client: TestClient) -> None:
     supplier = entity(client)
     deal(client, [supplier["id"]])
-    response = client.delete(f"/v1/entities/{supplier['id']}")
+    response = client.delete(f"/v1/entities/{supplier['id']}", headers={"If-Match": f'"{supplier["version"]}"'})
     assert response.status_code == 409
     assert client.get(f"/v1/entities/{supplier['id']}").status_code == 200
 

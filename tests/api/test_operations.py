@@ -20,6 +20,7 @@ from app.core.config import Settings
 from app.core.logging import JsonLogHandler
 from app.main import create_app
 from app.models import Deal
+from app.vocabulary import Role
 from tests.factories import entity
 
 TODAY = "2026-11-24"
@@ -183,8 +184,9 @@ def test_an_unhandled_error_is_a_problem_500_with_the_request_id(failing_app: Fa
     assert line["level"] == "ERROR" and line["status"] == 500 and "the disk is on fire" in line["exc_info"]
 
 
-def test_log_lines_are_json_with_the_request_fields(failing_app: FastAPI) -> None:
-    with TestClient(failing_app) as client, captured_logs() as logs:
+def test_log_lines_are_json_with_the_request_fields(failing_app: FastAPI, api_keys: dict[Role, str]) -> None:
+    headers = {"Authorization": f"Bearer {api_keys[Role.viewer]}"}
+    with TestClient(failing_app, headers=headers) as client, captured_logs() as logs:
         client.get("/test/log/cranes", headers={"X-Request-ID": "req-log"})
         client.get("/v1/deals/424242", headers={"X-Request-ID": "req-missing"})
         client.get("/healthz", headers={"X-Request-ID": "req-probe"})

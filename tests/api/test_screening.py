@@ -68,7 +68,7 @@ def test_rejected_hit_never_fires_again_until_the_entry_changes(client: TestClie
         f"/v1/entities/{crrc}/screening/{hit['entry_id']}/decision", json={"status": "rejected", "note": "test"}
     )
     assert decided.status_code == 201, decided.text
-    assert decided.json()["status"] == "rejected" and decided.json()["decided_by"] == "anonymous"
+    assert decided.json()["status"] == "rejected" and decided.json()["decided_by"] == "admin"
     # Still shown to the analyst, marked rejected; gone from the subsidiary and from scoring.
     shown = client.get(f"/v1/entities/{crrc}/screening", params={"as_of": TODAY}).json()["hits"]
     assert [h["status"] for h in shown] == ["rejected"]

@@ -14,13 +14,16 @@ from sqlalchemy import Engine
 from app.client import FdiRiskClient
 from app.core.config import Settings
 from app.main import create_app
+from app.vocabulary import Role
 
 STARTUP_SECONDS = 10.0
 
 
 @pytest.fixture
-def server_url(settings: Settings) -> Iterator[str]:
-    """The base URL of a live server on the test database; shut down cleanly after the test."""
+def server_url(settings: Settings, api_keys: dict[Role, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The base URL of a live server on the test database; shut down cleanly after the test. FDI_API_KEY holds
+    the admin key, as an analyst's shell would, so clients and examples built without a key use it."""
+    monkeypatch.setenv("FDI_API_KEY", api_keys[Role.admin])
     config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=0, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="fdi-risk-test-server", daemon=True)

@@ -82,7 +82,7 @@ def test_async_scoring_paging_simulation_and_screening(seeded_server_url: str) -
 def test_async_client_with_an_injected_httpx_client(server_url: str) -> None:
     async def scenario() -> None:
         async with httpx.AsyncClient() as http:
-            async with AsyncFdiRiskClient(server_url, api_key="k-1", http=http) as fdi:
+            async with AsyncFdiRiskClient(server_url, http=http) as fdi:
                 assert await fdi.health() == {"status": "ok"}
                 assert "urban_rail" in {s.code for s in await fdi.sectors()}
             assert not http.is_closed

@@ -172,7 +172,7 @@ def test_screening_a_name_an_entity_and_deciding_a_hit(seeded_fdi: FdiRiskClient
     inherited = fdi.entity_screening(crrc_ma.id, as_of=AS_OF).hits
     assert inherited and inherited[0].via and inherited[0].status == "unreviewed"
     decision = fdi.decide(crrc_ma.id, inherited[0].entry_id, "confirmed", note="subsidiary of CRRC")
-    assert decision.status == "confirmed" and decision.decided_by == "anonymous"
+    assert decision.status == "confirmed" and decision.decided_by == "admin"
     assert fdi.entity_screening(crrc_ma.id, as_of=AS_OF).hits[0].status == "confirmed"
 
 
@@ -227,7 +227,8 @@ def test_a_server_that_is_down_raises_unavailable_with_its_url(dead_url: str) ->
     assert isinstance(down.value, ConnectionError)
 
 
-def test_api_key_is_sent_as_a_bearer_token(server_url: str) -> None:
+def test_api_key_is_sent_as_a_bearer_token(server_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FDI_API_KEY")
     seen: list[httpx.Request] = []
     with httpx.Client(event_hooks={"request": [seen.append]}) as http:
         FdiRiskClient(server_url, api_key="k-123", http=http).health()
@@ -259,3 +260,24 @@ def test_a_write_is_visible_to_the_very_next_request(fdi: FdiRiskClient) -> None
         fdi.delete_deal(deal.id)
         with pytest.raises(NotFoundError):
             fdi.get_deal(deal.id)
+
+
+def test_import_deals_dry_run_then_for_real_and_a_bad_row(seeded_fdi: FdiRiskClient, tmp_path: Path) -> None:
+    csv_file = tmp_path / "mine.csv"
+    csv_file.write_text(
+        "ref,title,deal_type,sector,host_country,parties\n"
+        "metro-cars,Metro cars,procurement,urban_rail,IL,supplier:CRRC Corporation Limited\n",
+        encoding="utf-8",
+    )
+    before = seeded_fdi.list_deals().total
+    dry = seeded_fdi.import_deals(csv_file, dry_run=True)
+    assert dry.dry_run and dry.created == 1 and dry.deals[0].id is None
+    assert seeded_fdi.list_deals().total == before
+    done = seeded_fdi.import_deals(csv_file)
+    assert done.created == 1 and done.deals[0].ref == "metro-cars" and done.deals[0].id is not None
+    assert seeded_fdi.get_deal(done.deals[0].id).parties[0].entity_name == "CRRC Corporation Limited"
+    with pytest.raises(InvalidInputError) as bad:
+        seeded_fdi.import_deals(b"title,deal_type,sector,host_country,parties\nX,merger,ports,IL,buyer:nobody\n",
+                                format="csv")  # fmt: skip
+    assert {e.field for e in bad.value.errors} >= {"line 2: deal_type"}
+    assert seeded_fdi.list_deals().total == before + 1

@@ -4,7 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Query, Response, UploadFile, status
 
-from app.api.deps import ActorDep, SessionDep
+from app.api.deps import ANALYST, ActorDep, SessionDep
+from app.api.idempotency import IdempotencyDep
 from app.schemas.common import problems
 from app.schemas.deal_import import DealImportResult, ImportFormat, OnExisting
 from app.services import deal_import
@@ -16,6 +17,7 @@ router = APIRouter(prefix="/v1/deals", tags=["deals"])
 
 @router.post(
     "/import",
+    dependencies=[ANALYST],
     summary="Import deals from a CSV, JSON or YAML file",
     responses={
         **problems(413, 422),
@@ -28,6 +30,7 @@ def import_deals(
     session: SessionDep,
     actor: ActorDep,
     response: Response,
+    idempotency: IdempotencyDep,
     format: Annotated[
         ImportFormat | None, Query(description="csv | json | yaml; by default from the file name's extension.")
     ] = None,
@@ -56,4 +59,5 @@ def import_deals(
     )
     wrote = result.created > 0 or result.entities_created > 0
     response.status_code = status.HTTP_201_CREATED if wrote and not result.dry_run else status.HTTP_200_OK
+    idempotency.remember(response.status_code, result)
     return result

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Query, Response, UploadFile, status
 
-from app.api.deps import ActorDep, PageDep, SessionDep
+from app.api.deps import ADMIN, VIEWER, ActorDep, PageDep, SessionDep
 from app.schemas.common import Page, problems
 from app.schemas.screening import ImportResult, RejectedRowOut
 from app.schemas.screening_list import ScreeningEntryPublic, ScreeningListPublic
@@ -13,19 +13,24 @@ from app.services import lists
 router = APIRouter(prefix="/v1/lists", tags=["screening lists"])
 
 
-@router.get("", summary="Screening lists")
+@router.get("", dependencies=[VIEWER], summary="Screening lists")
 def all_lists(session: SessionDep) -> list[ScreeningListPublic]:
     """Every known list with its authority, category, ownership rule and current version."""
     return lists.all_lists(session)
 
 
-@router.get("/{code}", summary="One screening list", responses=problems(404))
+@router.get("/{code}", dependencies=[VIEWER], summary="One screening list", responses=problems(404))
 def get_list(code: str, session: SessionDep) -> ScreeningListPublic:
     """The list's authority, category, ownership rule, current version, content digest and entry count."""
     return lists.to_public(session, lists.get_list(session, code))
 
 
-@router.get("/{code}/entries", summary="Entries of a list's current version", responses=problems(404, 422))
+@router.get(
+    "/{code}/entries",
+    dependencies=[VIEWER],
+    summary="Entries of a list's current version",
+    responses=problems(404, 422),
+)
 def list_entries(
     code: str,
     session: SessionDep,
@@ -44,6 +49,7 @@ def list_entries(
 
 @router.post(
     "/{code}/import",
+    dependencies=[ADMIN],
     summary="Import a list file as a new version",
     responses={**problems(404, 413, 422), 201: {"description": "A new version was written."}},
 )

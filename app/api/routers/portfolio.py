@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.api.deps import SessionDep
+from app.api.deps import VIEWER, SessionDep
 from app.schemas.common import CountryCode, problems
 from app.schemas.portfolio import PortfolioSummary
 from app.services import portfolio
@@ -12,7 +12,7 @@ from app.services import portfolio
 router = APIRouter(prefix="/v1/portfolio", tags=["portfolio"])
 
 
-@router.get("/summary", summary="Portfolio summary", responses=problems(422))
+@router.get("/summary", dependencies=[VIEWER], summary="Portfolio summary", responses=problems(422))
 def summary(
     session: SessionDep,
     sector: Annotated[str | None, Query(max_length=64, description="Only deals in this sector.")] = None,

@@ -5,7 +5,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Response, status
 
-from app.api.deps import ActorDep, SessionDep
+from app.api.deps import ADMIN, ANALYST, VIEWER, ActorDep, IdPath, SessionDep
+from app.api.idempotency import IdempotencyDep
 from app.models import Ruleset
 from app.rules.facts import REGISTRY
 from app.rules.validate import operators_for
@@ -34,7 +35,7 @@ def _summary(row: Ruleset) -> dict[str, Any]:
     }
 
 
-@router.get("/v1/facts", summary="The fact registry")
+@router.get("/v1/facts", dependencies=[VIEWER], summary="The fact registry")
 def facts() -> list[FactOut]:
     """Every fact a rule may test: its type, meaning, an example, the operators it takes and its values."""
     return [
@@ -50,40 +51,53 @@ def facts() -> list[FactOut]:
     ]
 
 
-@router.get("/v1/rulesets", summary="Ruleset versions")
+@router.get("/v1/rulesets", dependencies=[VIEWER], summary="Ruleset versions")
 def list_rulesets(session: SessionDep) -> list[RulesetSummary]:
     """Every version, newest first, with its status (draft, active, retired)."""
     return [RulesetSummary.model_validate(_summary(r)) for r in rulesets.list_rulesets(session)]
 
 
-@router.get("/v1/rulesets/active", summary="The active ruleset", responses=problems(409))
+@router.get("/v1/rulesets/active", dependencies=[VIEWER], summary="The active ruleset", responses=problems(409))
 def active_ruleset(session: SessionDep) -> RulesetPublic:
     """The version every score uses now, with its rules. 409 when none is active."""
     return RulesetPublic.model_validate(_summary(rulesets.get_active(session)))
 
 
-@router.get("/v1/rulesets/{version}", summary="One ruleset version", responses=problems(404))
-def get_ruleset(version: int, session: SessionDep) -> RulesetPublic:
+@router.get("/v1/rulesets/{version}", dependencies=[VIEWER], summary="One ruleset version", responses=problems(404))
+def get_ruleset(version: IdPath, session: SessionDep) -> RulesetPublic:
     """One version with its rules, status and digest; snapshots name the version they were computed with."""
     return RulesetPublic.model_validate(_summary(rulesets.get_ruleset(session, version)))
 
 
 @router.post(
-    "/v1/rulesets", status_code=status.HTTP_201_CREATED, summary="Create a draft", responses=problems(400, 422)
+    "/v1/rulesets",
+    dependencies=[ANALYST],
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a draft",
+    responses=problems(400, 422),
 )
 def create_draft(
-    body: RulesetBody, session: SessionDep, actor: ActorDep, response: Response, notes: Notes = None
+    body: RulesetBody,
+    session: SessionDep,
+    actor: ActorDep,
+    response: Response,
+    idempotency: IdempotencyDep,
+    notes: Notes = None,
 ) -> RulesetPublic:
     """Validate a ruleset and store it as the next version, in draft. An invalid ruleset is refused with 422
     listing every problem (rule id and path inside `when`); nothing is stored."""
     row = rulesets.create_draft(session, body, notes, actor)
     response.headers["Location"] = f"/v1/rulesets/{row.version}"
-    return RulesetPublic.model_validate(_summary(row))
+    created = RulesetPublic.model_validate(_summary(row))
+    idempotency.remember(status.HTTP_201_CREATED, created, dict(response.headers))
+    return created
 
 
-@router.put("/v1/rulesets/{version}", summary="Replace a draft", responses=problems(400, 404, 409, 422))
+@router.put(
+    "/v1/rulesets/{version}", dependencies=[ANALYST], summary="Replace a draft", responses=problems(400, 404, 409, 422)
+)
 def update_draft(
-    version: int, body: RulesetBody, session: SessionDep, actor: ActorDep, notes: Notes = None
+    version: IdPath, body: RulesetBody, session: SessionDep, actor: ActorDep, notes: Notes = None
 ) -> RulesetPublic:
     """Replace a draft's rules. Active and retired versions are immutable (409)."""
     return RulesetPublic.model_validate(_summary(rulesets.update_draft(session, version, body, notes, actor)))
@@ -91,11 +105,12 @@ def update_draft(
 
 @router.post(
     "/v1/rulesets/{version}/simulate",
+    dependencies=[ANALYST],
     summary="Simulate a version against every deal",
     responses=problems(404, 409, 422),
 )
 def simulate(
-    version: int,
+    version: IdPath,
     session: SessionDep,
     as_of: Annotated[date | None, Query(description="Default today (UTC).")] = None,
 ) -> SimulationOut:
@@ -105,8 +120,10 @@ def simulate(
     return SimulationOut.model_validate(scoring.simulate(session, version, day), from_attributes=True)
 
 
-@router.post("/v1/rulesets/{version}/activate", summary="Activate a version", responses=problems(404))
-def activate(version: int, session: SessionDep, actor: ActorDep) -> RulesetPublic:
+@router.post(
+    "/v1/rulesets/{version}/activate", dependencies=[ADMIN], summary="Activate a version", responses=problems(404)
+)
+def activate(version: IdPath, session: SessionDep, actor: ActorDep) -> RulesetPublic:
     """Make this version the one used for scoring; the previously active one is retired. A retired version
     can be activated again to roll back. Scores already stored keep the version they were computed with."""
     return RulesetPublic.model_validate(_summary(rulesets.activate(session, version, actor)))

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 from pydantic_core import to_jsonable_python
 
-from app.api.deps import ActorDep, PageDep, SessionDep
+from app.api.deps import ANALYST, VIEWER, ActorDep, IdPath, PageDep, SessionDep
+from app.api.idempotency import IdempotencyDep
 from app.db.session import unit_of_work
 from app.models import ScoreSnapshot
 from app.schemas.common import Page, problems
@@ -57,20 +58,32 @@ def unsaved_snapshot(result: Assessment) -> Snapshot:
 
 @router.post(
     "/v1/deals/{deal_id}/score",
+    dependencies=[ANALYST],
     status_code=status.HTTP_201_CREATED,
     summary="Score a deal and keep the snapshot",
     responses=problems(404, 409, 422),
 )
-def score_deal(deal_id: int, session: SessionDep, actor: ActorDep, response: Response, as_of: AsOf = None) -> Snapshot:
+def score_deal(
+    deal_id: IdPath,
+    session: SessionDep,
+    actor: ActorDep,
+    response: Response,
+    idempotency: IdempotencyDep,
+    as_of: AsOf = None,
+) -> Snapshot:
     """Screen the parties, derive the facts and evaluate the active ruleset; store and return the snapshot
     with every fired rule, its evidence and citation. 409 when no ruleset is active."""
     row = scoring.score_deal(session, deal_id, _as_of(as_of), actor)
     response.headers["Location"] = f"/v1/deals/{deal_id}/scores"
-    return stored_snapshot(row)
+    created = stored_snapshot(row)
+    idempotency.remember(status.HTTP_201_CREATED, created, dict(response.headers))
+    return created
 
 
-@router.get("/v1/deals/{deal_id}/scores", summary="Score history of a deal", responses=problems(404, 422))
-def score_history(deal_id: int, session: SessionDep, page: PageDep) -> Page[Snapshot]:
+@router.get(
+    "/v1/deals/{deal_id}/scores", dependencies=[VIEWER], summary="Score history of a deal", responses=problems(404, 422)
+)
+def score_history(deal_id: IdPath, session: SessionDep, page: PageDep) -> Page[Snapshot]:
     """Stored snapshots, newest first."""
     result = scoring.score_history(session, deal_id, page)
     return Page(
@@ -78,7 +91,7 @@ def score_history(deal_id: int, session: SessionDep, page: PageDep) -> Page[Snap
     )
 
 
-@router.post("/v1/score", summary="Score an unsaved deal", responses=problems(409, 422))
+@router.post("/v1/score", dependencies=[VIEWER], summary="Score an unsaved deal", responses=problems(409, 422))
 def score_unsaved(body: UnsavedDeal, session: SessionDep, as_of: AsOf = None) -> Snapshot:
     """Score a deal body without storing anything. Parties are `{entity_id, role}` for stored entities or
     inline `{name, country, aliases, state_owned, kind, role}` for ones that are not (screened by name)."""
@@ -87,6 +100,7 @@ def score_unsaved(body: UnsavedDeal, session: SessionDep, as_of: AsOf = None) ->
 
 @router.post(
     "/v1/rescore",
+    dependencies=[ANALYST],
     summary="Rescore every deal with the active ruleset",
     responses={
         **problems(409, 422),

@@ -5,7 +5,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from app.api.deps import ActorDep, SessionDep
+from app.api.deps import ANALYST, VIEWER, ActorDep, IdPath, SessionDep
+from app.api.idempotency import IdempotencyDep
 from app.schemas.common import problems
 from app.schemas.screening import (
     DecisionIn,
@@ -36,7 +37,7 @@ def _hit(hit: Hit) -> HitOut:
     )
 
 
-@router.post("/v1/screen", summary="Screen a name", responses=problems(400, 422))
+@router.post("/v1/screen", dependencies=[VIEWER], summary="Screen a name", responses=problems(400, 422))
 def screen_name(body: ScreenRequest, session: SessionDep) -> ScreenResponse:
     """Screen a name that is not stored against every imported list (or those in `lists`): each hit says which
     of your names matched which name of the entry, with what score. Nothing is stored."""
@@ -47,9 +48,14 @@ def screen_name(body: ScreenRequest, session: SessionDep) -> ScreenResponse:
     return ScreenResponse(name=body.name, as_of=body.as_of, threshold=threshold, hits=[_hit(h) for h in hits])
 
 
-@router.get("/v1/entities/{entity_id}/screening", summary="Screen an entity", responses=problems(404, 422))
+@router.get(
+    "/v1/entities/{entity_id}/screening",
+    dependencies=[VIEWER],
+    summary="Screen an entity",
+    responses=problems(404, 422),
+)
 def screen_entity(
-    entity_id: int,
+    entity_id: IdPath,
     session: SessionDep,
     as_of: Annotated[date | None, Query(description="Default today (UTC).")] = None,
 ) -> EntityScreening:
@@ -62,12 +68,22 @@ def screen_entity(
 
 @router.post(
     "/v1/entities/{entity_id}/screening/{entry_id}/decision",
+    dependencies=[ANALYST],
     status_code=status.HTTP_201_CREATED,
     summary="Confirm or reject a hit",
     responses=problems(404, 422),
 )
-def decide(entity_id: int, entry_id: int, body: DecisionIn, session: SessionDep, actor: ActorDep) -> DecisionOut:
+def decide(
+    entity_id: IdPath,
+    entry_id: IdPath,
+    body: DecisionIn,
+    session: SessionDep,
+    actor: ActorDep,
+    idempotency: IdempotencyDep,
+) -> DecisionOut:
     """Record an analyst's decision on a hit. A rejected hit never fires again for this entity and entry, in
     screening or scoring, until the list changes the entry's names; a new decision replaces the previous one."""
     row = screening.decide(session, entity_id, entry_id, body.status, body.note, actor)
-    return DecisionOut.model_validate(row, from_attributes=True)
+    created = DecisionOut.model_validate(row, from_attributes=True)
+    idempotency.remember(status.HTTP_201_CREATED, created)
+    return created

@@ -9,6 +9,7 @@ from app.core.config import get_settings
 from app.core.errors import DomainError
 from app.schemas.deal_import import ImportFormat, OnExisting
 
+_LISTED_DEALS = 20
 _SHOWN_PROBLEMS = 5  # the error stays one line; the API's 422 (or a dry run) lists every problem
 
 
@@ -82,3 +83,10 @@ def import_deals(
         parts.append(f"{len(result.skipped)} skipped (ref already stored)")
     prefix = f"{file.name} (dry run, nothing written)" if result.dry_run else file.name
     typer.echo(f"{prefix}: {', '.join(parts)}")
+    # The ids, so the next step (fdi-risk score ID) needs no lookup.
+    for deal in result.deals[:_LISTED_DEALS]:
+        where = f"line {deal.line}" if deal.line is not None else f"item {deal.item}"
+        ident = f"deal {deal.id}" if deal.id is not None else "new deal"
+        typer.echo(f"  {ident}  {deal.ref or '-'}  {deal.title}  ({where})")
+    if len(result.deals) > _LISTED_DEALS:
+        typer.echo(f"  ... and {len(result.deals) - _LISTED_DEALS} more")

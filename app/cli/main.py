@@ -1,4 +1,5 @@
-"""The `fdi-risk` command line: serve, db upgrade, seed, import list, screen."""
+"""The `fdi-risk` command line: serve, db upgrade, seed, import, keys (local); score, export, rulesets (on a
+server); screen (either)."""
 
 from pathlib import Path
 from typing import Annotated
@@ -6,6 +7,11 @@ from typing import Annotated
 import typer
 
 from app.cli.deal_import import import_deals
+from app.cli.export import export_app
+from app.cli.keys import keys_app
+from app.cli.rulesets import rulesets_app
+from app.cli.score import score
+from app.cli.screening import screen
 from app.core.config import get_settings
 from app.core.errors import DomainError
 
@@ -19,6 +25,11 @@ app.add_typer(db_app, name="db")
 import_app = typer.Typer(help="Import list files and deals into the local database.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 import_app.command("deals")(import_deals)
+app.add_typer(keys_app, name="keys")
+app.command()(score)
+app.command()(screen)
+app.add_typer(export_app, name="export")
+app.add_typer(rulesets_app, name="rulesets")
 
 
 def _fail(message: str) -> None:
@@ -111,47 +122,6 @@ def import_list(
         typer.echo(f"rejected line {row.line}: {row.reason}", err=True)
     state = f"version {outcome.version} written" if outcome.created else f"unchanged (version {outcome.version})"
     typer.echo(f"{code}: {state}, {outcome.entries} entries, {len(outcome.rejected)} rejected rows")
-
-
-@app.command()
-def screen(
-    name: Annotated[str, typer.Argument(help="The name to screen.")],
-    as_of: Annotated[str | None, typer.Option(help="Only entries in force on this date (YYYY-MM-DD).")] = None,
-    alias: Annotated[list[str] | None, typer.Option(help="Another name of the same party; repeat for several.")] = None,
-    country: Annotated[str | None, typer.Option(help="ISO country code of the party.")] = None,
-    threshold: Annotated[float | None, typer.Option(min=0.5, max=1.0, help="Minimum score (default 0.86).")] = None,
-) -> None:
-    """Screen a name against every list in the local database and explain each hit.
-
-    Example: fdi-risk screen "CRRC Corp" --as-of 2026-11-24
-    """
-    from datetime import date
-
-    from sqlmodel import Session
-
-    from app.db.engine import make_engine
-    from app.services.screening import screen_name
-
-    try:
-        day = date.fromisoformat(as_of) if as_of else None
-    except ValueError:
-        _fail(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)")
-    engine = make_engine(get_settings().database_url)
-    try:
-        with Session(engine) as session:
-            hits = screen_name(
-                session, name, alias or [], country.upper() if country else None, day, None, threshold, 20
-            )
-    finally:
-        engine.dispose()
-    if not hits:
-        typer.echo(f"{name}: no hits")
-    for hit in hits:
-        since = f", listed since {hit.listed_since}" if hit.listed_since else ""
-        typer.echo(
-            f"{hit.list_code}  {hit.entry_name}  score {hit.score:.2f}  "
-            f"({hit.query!r} ~ {hit.candidate!r}{since}; entry {hit.entry_id})"
-        )
 
 
 @app.command()

@@ -54,11 +54,14 @@ def test_import_prints_a_summary_line(runner: CliRunner, cli: typer.Typer, seede
     before = count_rows(seeded, Deal)
     result = runner.invoke(cli, ["import", "deals", str(FILES / "deals.csv")])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "deals.csv: 4 deals created"
+    lines = result.output.splitlines()
+    assert lines[0] == "deals.csv: 4 deals created"
+    assert lines[1] == f"  deal {before + 1}  tlv-metro-signalling  Tel Aviv metro signalling from CRRC  (line 2)"
+    assert lines[4] == f"  deal {before + 4}  -  Eilat desalination pumps  (line 6)" and len(lines) == 5
     assert count_rows(seeded, Deal) == before + 4
     json_file = runner.invoke(cli, ["import", "deals", str(FILES / "portfolio.json")])
     assert json_file.exit_code == 0, json_file.output
-    assert json_file.output.strip() == "portfolio.json: 2 deals created, 2 entities created, 1 reused"
+    assert json_file.output.splitlines()[0] == "portfolio.json: 2 deals created, 2 entities created, 1 reused"
     skipped = runner.invoke(cli, ["import", "deals", str(FILES / "portfolio.json"), "--on-existing", "skip"])
     assert skipped.exit_code == 0, skipped.output
     assert "0 deals created, 0 entities created, 3 reused, 2 skipped (ref already stored)" in skipped.output
@@ -70,9 +73,10 @@ def test_dry_run_says_what_would_be_created_and_writes_nothing(
     before = counts(seeded)
     result = runner.invoke(cli, ["import", "deals", str(FILES / "portfolio.json"), "--dry-run"])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == (
+    assert result.output.splitlines()[0] == (
         "portfolio.json (dry run, nothing written): 2 deals would be created, 2 entities would be created, 1 reused"
     )
+    assert result.output.splitlines()[1].startswith("  new deal  ")
     assert counts(seeded) == before
 
 

@@ -24,6 +24,7 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(BIN)/fdi-risk db upgrade
 	$(BIN)/fdi-risk seed
+	$(BIN)/fdi-risk keys bootstrap
 	$(BIN)/fdi-risk serve --host 127.0.0.1 --port 8000
 
 lint: install-dev

@@ -5,6 +5,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
+from app.cli.progress import progress_bar
 from app.core.config import get_settings
 from app.core.errors import DomainError
 from app.schemas.deal_import import ImportFormat, OnExisting
@@ -60,7 +61,7 @@ def import_deals(
         _fail(f"{file} cannot be read: {exc.strerror}")
     engine = make_engine(get_settings().database_url)
     try:
-        with unit_of_work(engine) as session:
+        with progress_bar(f"importing {file.name}"), unit_of_work(engine) as session:
             result = run_import(
                 session, content, detect_format(file.name, format), "cli", dry_run=dry_run, on_existing=on_existing
             )

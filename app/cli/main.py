@@ -9,6 +9,7 @@ import typer
 from app.cli.deal_import import import_deals
 from app.cli.export import export_app
 from app.cli.keys import keys_app
+from app.cli.progress import progress_bar
 from app.cli.rulesets import rulesets_app
 from app.cli.score import score
 from app.cli.screening import screen
@@ -111,7 +112,8 @@ def import_list(
     settings = get_settings()
     engine = make_engine(settings.database_url)
     try:
-        with unit_of_work(engine) as session:
+        # One transaction with no natural steps to count: the bar pulses with the elapsed time (on a terminal).
+        with progress_bar(f"importing {file.name}"), unit_of_work(engine) as session:
             outcome = run_import(session, code, format, file.read_bytes(), "cli", source_name=file.name)
     except DomainError as exc:
         details = "; ".join(f"{e.field}: {e.message}" for e in exc.errors[:5])

@@ -124,3 +124,13 @@ def test_a_database_without_the_schema_fails_in_one_line(
     finally:
         get_settings.cache_clear()
     assert_one_line_failure(result.output, result.exit_code, "database error", "fdi-risk db upgrade")
+
+
+def test_a_terminal_sees_a_progress_bar_then_the_summary(
+    runner: CliRunner, cli: typer.Typer, seeded: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")  # rich then treats the captured stderr as a terminal
+    result = runner.invoke(cli, ["import", "deals", str(FILES / "deals.csv")])
+    assert result.exit_code == 0, result.output
+    assert "importing deals.csv" in result.stderr
+    assert result.stdout.startswith("deals.csv: 4 deals created")

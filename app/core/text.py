@@ -14,6 +14,8 @@
 import re
 import unicodedata
 
+from pydantic_core import PydanticCustomError
+
 _CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
 _LINE_BREAKS = "\t\n\r\u2028\u2029"
 _BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
@@ -71,3 +73,32 @@ def drop_invisible(value: str) -> str:
     if value.isascii():
         return value
     return "".join(ch for ch in value if unicodedata.category(ch) != "Cf")
+
+
+# Pydantic validators built on the checks above, for request schemas and the ruleset model alike.
+
+
+def name_text(value: object) -> object:
+    """A name is one line: control and bidi characters are refused, invisible format characters dropped."""
+    if not isinstance(value, str):
+        return value  # the str validator that follows reports the type
+    problem = line_problem(value)
+    if problem:
+        raise PydanticCustomError("forbidden_character", problem)
+    return drop_invisible(value)
+
+
+def line_text(value: str) -> str:
+    """Single-line text: no control characters, line breaks or bidi controls."""
+    problem = line_problem(value)
+    if problem:
+        raise PydanticCustomError("forbidden_character", problem)
+    return value
+
+
+def free_text(value: str) -> str:
+    """Multi-line text: no control characters other than tab and line breaks."""
+    problem = text_problem(value)
+    if problem:
+        raise PydanticCustomError("forbidden_character", problem)
+    return value

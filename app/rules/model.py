@@ -4,9 +4,8 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag
-from pydantic_core import PydanticCustomError
 
-from app.core.text import line_problem, text_problem
+from app.core.text import free_text, line_text
 from app.vocabulary import Recommendation, Tier
 
 RULE_ID_PATTERN = r"^[a-z0-9_]+(\.[a-z0-9_]+)+$"
@@ -16,23 +15,9 @@ CITATION_MAX_LENGTH = 2_000
 NOTES_MAX_LENGTH = 10_000
 
 
-def _line(value: str) -> str:
-    problem = line_problem(value)
-    if problem:
-        raise PydanticCustomError("forbidden_character", problem)
-    return value
-
-
-def _text(value: str) -> str:
-    problem = text_problem(value)
-    if problem:
-        raise PydanticCustomError("forbidden_character", problem)
-    return value
-
-
-RuleTitle = Annotated[str, StringConstraints(min_length=1, max_length=RULE_TITLE_MAX_LENGTH), AfterValidator(_line)]
-Citation = Annotated[str, StringConstraints(min_length=1, max_length=CITATION_MAX_LENGTH), AfterValidator(_text)]
-Notes = Annotated[str, StringConstraints(max_length=NOTES_MAX_LENGTH), AfterValidator(_text)]
+RuleTitle = Annotated[str, StringConstraints(min_length=1, max_length=RULE_TITLE_MAX_LENGTH), AfterValidator(line_text)]
+Citation = Annotated[str, StringConstraints(min_length=1, max_length=CITATION_MAX_LENGTH), AfterValidator(free_text)]
+Notes = Annotated[str, StringConstraints(max_length=NOTES_MAX_LENGTH), AfterValidator(free_text)]
 
 
 class Op(StrEnum):

@@ -4,9 +4,8 @@ from decimal import Decimal
 from typing import Annotated, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, StringConstraints
-from pydantic_core import PydanticCustomError
 
-from app.core.text import drop_invisible, line_problem, text_problem
+from app.core.text import free_text, line_text, name_text
 
 T = TypeVar("T")
 
@@ -22,32 +21,6 @@ REMARK_MAX_LENGTH = 2_000  # an ownership edge's source, a text attribute
 
 def _upper(value: str) -> str:
     return value.upper()
-
-
-def name_text(value: object) -> object:
-    """A name is one line: control and bidi characters are refused, invisible format characters dropped."""
-    if not isinstance(value, str):
-        return value  # the str validator that follows reports the type
-    problem = line_problem(value)
-    if problem:
-        raise PydanticCustomError("forbidden_character", problem)
-    return drop_invisible(value)
-
-
-def line_text(value: str) -> str:
-    """Single-line text: no control characters, line breaks or bidi controls."""
-    problem = line_problem(value)
-    if problem:
-        raise PydanticCustomError("forbidden_character", problem)
-    return value
-
-
-def free_text(value: str) -> str:
-    """Multi-line text: no control characters other than tab and line breaks."""
-    problem = text_problem(value)
-    if problem:
-        raise PydanticCustomError("forbidden_character", problem)
-    return value
 
 
 CountryCode = Annotated[

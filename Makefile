@@ -36,8 +36,13 @@ typecheck: install-dev
 test: lint typecheck
 	$(BIN)/python -m pytest
 
-# Not part of `make test`: figures depend on the machine; see docs/BENCHMARKS.md.
-bench: install-dev
+# Not part of `make test`: figures depend on the machine; see docs/BENCHMARKS.md. The `bench` extra adds the
+# peer engines the benchmarks compare with (zen-engine), which neither `make run` nor `make test` installs.
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev,bench]"
+	@touch $@ $(VENV)/.installed-dev $(VENV)/.installed
+
+bench: $(VENV)/.installed-bench
 	$(BIN)/python -m benchmarks
 
 clean:

@@ -5,7 +5,10 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
+
+# How a figure is judged against its target: at least, below (latencies), or its ratio to the baseline at least.
+Goal = Literal[">=", "<", "ratio >="]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +35,30 @@ class Result:
     ratio: float | None = None
     target: float | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    goal: Goal = ">="
+    problem: str | None = None
 
     @property
     def met(self) -> bool | None:
-        return None if self.target is None else self.figure >= self.target
+        """Whether the target is met: figure >= target by default, figure < target for a latency, ratio >= target
+        for a figure judged against its baseline. A row with a problem (e.g. failed requests) never meets it."""
+        if self.target is None:
+            return None
+        if self.problem is not None:
+            return False
+        if self.goal == "<":
+            return self.figure < self.target
+        if self.goal == "ratio >=":
+            return self.ratio is not None and self.ratio >= self.target
+        return self.figure >= self.target
+
+    @property
+    def target_text(self) -> str:
+        if self.target is None:
+            return "—"
+        if self.goal == "ratio >=":
+            return f"ratio >= {self.target:.2f}x"
+        return f"{self.goal} {self.target:,.0f}"
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -46,7 +69,9 @@ class Result:
             "baseline_label": self.baseline_label,
             "ratio": None if self.ratio is None else round(self.ratio, 2),
             "target": self.target,
+            "goal": self.goal,
             "met": self.met,
+            "problem": self.problem,
             "details": self.details,
         }
 

@@ -77,10 +77,10 @@ def render_table(results: list[Result]) -> str:
         rows.append(
             (
                 r.benchmark,
-                f"{r.figure:,.0f} {r.unit}",
-                "—" if r.baseline is None else f"{r.baseline:,.0f} {r.unit} ({r.baseline_label})",
+                f"{number(r.figure, r.unit)} {r.unit}",
+                "—" if r.baseline is None else f"{number(r.baseline, r.unit)} {r.unit} ({r.baseline_label})",
                 "—" if r.ratio is None else f"{r.ratio:.2f}x",
-                "—" if r.target is None else f">= {r.target:,.0f}",
+                r.target_text,
                 {True: "yes", False: "NO", None: "—"}[r.met],
             )
         )
@@ -88,6 +88,11 @@ def render_table(results: list[Result]) -> str:
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def number(value: float, unit: str) -> str:
+    """Whole numbers, except milliseconds, where a tenth still matters."""
+    return f"{value:,.1f}" if unit == "ms" else f"{value:,.0f}"
 
 
 def write_json(path: Path, machine: dict[str, Any], settings: Settings, results: list[Result]) -> None:

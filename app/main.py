@@ -26,6 +26,7 @@ from app.api.routers import (
 from app.core.config import Settings, get_settings
 from app.core.logging import RequestLogMiddleware, configure_logging
 from app.db.engine import make_engine
+from app.web import install as install_dashboard
 
 log = logging.getLogger(__name__)
 
@@ -87,5 +88,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metrics,
     ):
         app.include_router(module.router)
+    install_dashboard(app)  # the read-only pages at /, outside the OpenAPI document
     install_openapi(app, settings.max_page_size)
     return app

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from app.api.deps import Requires
+from app.api.deps import Credential, RoleGate
 from app.schemas.common import PROBLEM_RESPONSES
 from app.vocabulary import Role
 
@@ -21,27 +21,34 @@ from app.vocabulary import Role
 class RouteAccess:
     method: str
     path: str
-    role: Role | None  # None: public (health, readiness, metrics)
+    role: Role | None  # None: public (health, readiness, metrics, the sign-in page)
+    credential: Credential | None = None  # how the role is proved: an API key (/v1) or the sign-in cookie (pages)
 
 
-def _required_role(dependant: Dependant) -> Role | None:
-    roles = [dep.call.role for dep in dependant.dependencies if isinstance(dep.call, Requires)]
+def _gates(dependant: Dependant) -> Iterator[RoleGate]:
     for dep in dependant.dependencies:
-        inner = _required_role(dep)
-        if inner is not None:
-            roles.append(inner)
-    return max(roles, key=lambda r: r.rank) if roles else None
+        if isinstance(dep.call, RoleGate):
+            yield dep.call
+        yield from _gates(dep)
+
+
+def _required(dependant: Dependant) -> tuple[Role | None, Credential | None]:
+    gates = list(_gates(dependant))
+    if not gates:
+        return None, None
+    strictest = max(gates, key=lambda g: g.role.rank)
+    return strictest.role, strictest.credential
 
 
 def route_access(app: FastAPI) -> Iterator[RouteAccess]:
-    """Every API route (method and path) with the role it requires."""
+    """Every route (method and path), API and dashboard pages alike, with the role it requires and how."""
     for context in iter_route_contexts(app.routes):
         route = context.route
         if not isinstance(route, APIRoute):
             continue
-        role = _required_role(route.dependant)
+        role, credential = _required(route.dependant)
         for method in sorted(route.methods or ()):
-            yield RouteAccess(method=method, path=context.path or route.path, role=role)
+            yield RouteAccess(method=method, path=context.path or route.path, role=role, credential=credential)
 
 
 def _problem(code: int) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Typed dependencies: settings, the request's unit of work, paging, the caller and its role, If-Match."""
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, ClassVar, Literal
 
 from fastapi import Depends, Header, Path, Query, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
@@ -78,12 +78,23 @@ def get_principal(
     return principal
 
 
-class Requires:
-    """Route dependency: the caller's role must include `role`. Kept as an object so tests can read the role
-    each route requires from the route table."""
+Credential = Literal["api_key", "cookie"]
+
+
+class RoleGate:
+    """A route dependency that admits callers whose role includes `role`. Kept as an object so the role each
+    route requires, and the credential it is proved with, can be read from the route table (app/api/access.py)."""
+
+    credential: ClassVar[Credential]
 
     def __init__(self, role: Role) -> None:
         self.role = role
+
+
+class Requires(RoleGate):
+    """The API's gate: an API key in `Authorization: Bearer` or `X-API-Key`, never a cookie."""
+
+    credential = "api_key"
 
     def __call__(
         self, settings: SettingsDep, principal: Annotated[Principal | None, Depends(get_principal)]

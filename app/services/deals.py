@@ -2,9 +2,10 @@
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import and_, exists, func, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.core.errors import FieldProblem, InvalidInput, NotFound
@@ -19,6 +20,7 @@ from app.schemas.deal import (
     SourceRef,
     UsRelations,
 )
+from app.schemas.portfolio import UNSCORED
 from app.services import audit, reference, search
 from app.services.concurrency import bump, check_version
 from app.services.paging import PageRequest, PageResult, count
@@ -173,11 +175,12 @@ def list_deals(
     page: PageRequest,
     *,
     sector: str | None = None,
-    tier: Tier | None = None,
+    tier: Tier | Literal["unscored"] | None = None,
     country: str | None = None,
     q: str | None = None,
     sort: str = "-created_at",
 ) -> PageResult[Deal]:
+    """Deals matching the filters; `tier` is the latest stored score's, `unscored` for deals never scored."""
     latest = _latest_snapshot_ids()
     query = (
         select(Deal)
@@ -186,8 +189,10 @@ def list_deals(
     )
     if sector:
         query = query.where(Deal.sector == sector)
-    if tier:
-        query = query.where(ScoreSnapshot.tier == tier.value)
+    if tier == UNSCORED:
+        query = query.where(col(ScoreSnapshot.id).is_(None))
+    elif tier:
+        query = query.where(ScoreSnapshot.tier == Tier(tier).value)
     if country:
         code = country.upper()
         party_from_country = exists().where(
@@ -232,13 +237,24 @@ def to_public(session: Session, deals: Sequence[Deal]) -> list[DealPublic]:
                 role=party.role,
             )
         )
-    latest = _latest_snapshot_ids()
+    # The latest snapshot of these deals only, and only the summary columns: a snapshot's JSON (rules, facts,
+    # screening) is large and not shown here.
+    latest = (
+        select(func.max(ScoreSnapshot.id))
+        .where(col(ScoreSnapshot.deal_id).in_(ids))
+        .group_by(col(ScoreSnapshot.deal_id))
+    )
     scores = {
-        snap.deal_id: snap
-        for snap in session.exec(
-            select(ScoreSnapshot)
-            .join(latest, latest.c.snapshot_id == ScoreSnapshot.id)
-            .where(col(ScoreSnapshot.deal_id).in_(ids))
+        row.deal_id: row
+        for row in session.execute(
+            sa_select(
+                col(ScoreSnapshot.deal_id),
+                col(ScoreSnapshot.score),
+                col(ScoreSnapshot.tier),
+                col(ScoreSnapshot.recommendation),
+                col(ScoreSnapshot.as_of),
+                col(ScoreSnapshot.computed_at),
+            ).where(col(ScoreSnapshot.id).in_(latest))
         )
     }
     out = []

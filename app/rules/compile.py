@@ -143,12 +143,20 @@ def ruleset_digest(data: Mapping[str, Any]) -> str:
 _cache: OrderedDict[str, CompiledRuleset] = OrderedDict()
 
 
-def compiled_for(ruleset_data: dict[str, Any]) -> CompiledRuleset:
-    """Validate and compile a ruleset, reusing the compiled form for content seen recently."""
-    digest = ruleset_digest(ruleset_data)
+def cached(digest: str) -> CompiledRuleset | None:
+    """The compiled form of content with this digest, if it was compiled recently."""
     hit = _cache.get(digest)
     if hit is not None:
         _cache.move_to_end(digest)
+    return hit
+
+
+def compiled_for(ruleset_data: dict[str, Any], digest: str | None = None) -> CompiledRuleset:
+    """Validate and compile a ruleset, reusing the compiled form for content seen recently. `digest` is the
+    content's ruleset_digest when the caller already knows it (a stored version keeps it beside its body)."""
+    digest = digest or ruleset_digest(ruleset_data)
+    hit = cached(digest)
+    if hit is not None:
         return hit
     compiled = compile_ruleset(validate_ruleset(ruleset_data))
     _cache[digest] = compiled

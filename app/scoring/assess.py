@@ -68,6 +68,14 @@ def prepare(deal: DealInput, ref: Reference, screen: Screen, as_of: date) -> Pre
     return Prepared(facts, to_json(facts), screening, as_of)
 
 
+def prepare_facts(deal: DealInput, ref: Reference, screen: Screen, as_of: date) -> dict[str, object]:
+    """The facts `prepare` derives, without the JSON and the screening explanation a snapshot keeps: all that
+    comparing two rulesets on a deal (simulate) needs."""
+    hits = screen(as_of)
+    hits_at_signing = screen(deal.signed_on) if deal.signed_on is not None else None
+    return derive_facts(deal, ref, hits, as_of, hits_at_signing)
+
+
 def evaluate(prepared: Prepared, ruleset: RulesetRef) -> Assessment:
     """Evaluate prepared facts with one ruleset; equal facts and ruleset give an equal result and digest."""
     fired = ruleset.compiled.evaluate(prepared.facts)

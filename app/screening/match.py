@@ -180,6 +180,18 @@ class _Name:
     tokens: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A name of an entry that matches one of a subject's names, scored, on any date: `FuzzyMatcher.pick` turns
+    a subject's candidates into its hits as of a date."""
+
+    score: float
+    entry: Entry
+    query: str  # the subject's name that matched
+    name: str  # the entry's name that it matched
+    key: tuple[str, str]  # one hit per list and normalised entry name
+
+
 class FuzzyMatcher:
     """An in-memory index of list entry names; `match` returns the entries that name a subject, best first."""
 
@@ -240,8 +252,15 @@ class FuzzyMatcher:
         """Entries in force on `as_of` (any date when None) whose names match one of the subject's names at or
         above the threshold. One hit per list and entry name (the edition in force with the earliest start
         date), best score first, each saying which of the subject's names matched which name of the entry."""
+        return self.pick(subject.entity_id, self.candidates(subject, threshold=threshold, lists=lists), as_of, limit)
+
+    def candidates(
+        self, subject: Subject, *, threshold: float | None = None, lists: Collection[str] | None = None
+    ) -> list[Candidate]:
+        """Every entry name matching one of the subject's names at or above the threshold, whatever the date. A
+        subject screened as of many dates (the parties of a portfolio) is matched once and picked per date."""
         cutoff = DEFAULT_THRESHOLD if threshold is None else threshold
-        best: dict[tuple[str, str], tuple[float, Entry, str, str]] = {}
+        out: list[Candidate] = []
         for query in dict.fromkeys(subject.names):
             tokens = name_tokens(query)
             if not tokens:
@@ -257,26 +276,35 @@ class FuzzyMatcher:
                     continue
                 if lists is not None and entry.list_code not in lists:
                     continue
-                if as_of is not None and not entry.in_force(as_of):
-                    continue
-                key = (entry.list_code, normalise_name(entry.name))
-                current = best.get(key)
-                if current is None or _better(score, entry, current[0], current[1]):
-                    best[key] = (score, entry, query, name.text)
-        ranked = sorted(best.values(), key=lambda item: (-item[0], item[1].list_code, item[1].name, item[1].id))
+                out.append(Candidate(score, entry, query, name.text, (entry.list_code, normalise_name(entry.name))))
+        return out
+
+    @staticmethod
+    def pick(entity_id: int, candidates: Iterable[Candidate], as_of: date | None, limit: int = 10) -> list[Hit]:
+        """The hits among a subject's candidates of entries in force on `as_of` (any date when None): one per list
+        and entry name (the edition in force with the earliest start date), best score first."""
+        best: dict[tuple[str, str], Candidate] = {}
+        for candidate in candidates:
+            entry = candidate.entry
+            if as_of is not None and not entry.in_force(as_of):
+                continue
+            current = best.get(candidate.key)
+            if current is None or _better(candidate.score, entry, current.score, current.entry):
+                best[candidate.key] = candidate
+        ranked = sorted(best.values(), key=lambda c: (-c.score, c.entry.list_code, c.entry.name, c.entry.id))
         return [
             Hit(
-                entity_id=subject.entity_id,
-                list_code=entry.list_code,
-                entry_id=entry.id,
-                entry_name=entry.name,
-                score=round(score, 4),
-                query=query,
-                candidate=candidate,
-                listed_since=entry.start_date,
-                entry_key=entry.key,
+                entity_id=entity_id,
+                list_code=c.entry.list_code,
+                entry_id=c.entry.id,
+                entry_name=c.entry.name,
+                score=round(c.score, 4),
+                query=c.query,
+                candidate=c.name,
+                listed_since=c.entry.start_date,
+                entry_key=c.entry.key,
             )
-            for score, entry, query, candidate in ranked[:limit]
+            for c in ranked[:limit]
         ]
 
     def _scored(self, query: tuple[str, ...]) -> list[tuple[int, float]]:

@@ -13,6 +13,10 @@ class OwnershipGraph:
     def __init__(self, edges: Iterable[Edge]) -> None:
         self.owners: dict[int, list[Edge]] = defaultdict(list)
         self.owned: dict[int, list[Edge]] = defaultdict(list)
+        self.add(edges)
+
+    def add(self, edges: Iterable[Edge]) -> None:
+        """Add edges (each once: a repeated edge would count its share twice)."""
         for edge in edges:
             self.owners[edge.owned_id].append(edge)
             self.owned[edge.owner_id].append(edge)
@@ -45,6 +49,9 @@ def propagate(
     result: dict[int, list[Hit]] = {}
     for entity_id in entity_ids:
         hits = list(direct.get(entity_id, ()))
+        if not graph.owners.get(entity_id):
+            result[entity_id] = hits  # nothing to inherit from
+            continue
         listed = {h.list_code for h in hits}
         for code in sorted(rules):
             if code in listed or rules[code].ownership_rule is OwnershipRule.none:

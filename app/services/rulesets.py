@@ -3,13 +3,14 @@
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.core.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from app.core.text import text_problem
 from app.models import Ruleset
 from app.models._columns import utcnow
-from app.rules.compile import compiled_for, ruleset_digest
+from app.rules.compile import cached, compiled_for, ruleset_digest
 from app.rules.validate import RulesetInvalid, validate_ruleset
 from app.scoring.assess import RulesetRef
 from app.services import audit
@@ -150,4 +151,17 @@ def activate(session: Session, version: int, actor: str) -> Ruleset:
 
 def reference(row: Ruleset) -> RulesetRef:
     """The compiled form of a stored version (compiled once per digest and cached)."""
-    return RulesetRef(version=row.version, digest=row.digest, compiled=compiled_for(row.body))
+    return RulesetRef(version=row.version, digest=row.digest, compiled=compiled_for(row.body, row.digest))
+
+
+def active_reference(session: Session) -> RulesetRef:
+    """The active version, compiled. Reads only its version and digest while the compiled form is cached: the
+    body is a large JSON document that every score would otherwise load and decode again."""
+    stamp = session.execute(
+        sa_select(col(Ruleset.version), col(Ruleset.digest)).where(col(Ruleset.status) == RulesetStatus.active)
+    ).first()
+    if stamp is not None:
+        hit = cached(stamp.digest)
+        if hit is not None:
+            return RulesetRef(version=stamp.version, digest=stamp.digest, compiled=hit)
+    return reference(get_active(session))

@@ -4,10 +4,12 @@ from collections import Counter
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from decimal import Decimal
+from typing import Any, Protocol
 
 from pydantic_core import to_jsonable_python
-from sqlalchemy import func
+from sqlalchemy import Table, func, insert
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.core.errors import FieldProblem, InvalidInput, NotFound
@@ -15,23 +17,27 @@ from app.models import (
     Country,
     Deal,
     DealParty,
-    Entity,
     ScoreSnapshot,
     Sector,
     UsRestriction,
 )
+from app.models._columns import utcnow
+from app.rules.compile import FiredRule
+from app.rules.score import score
 from app.schemas.scoring import InlineParty, UnsavedDeal
-from app.scoring.assess import Assessment, Prepared, RulesetRef, Screen, evaluate, prepare
+from app.scoring.assess import Assessment, Prepared, RulesetRef, Screen, evaluate, prepare, prepare_facts
 from app.scoring.facts import DealInput, PartyInput, Reference, Restriction
 from app.screening.model import Hit
+from app.screening.ownership import OwnershipGraph
 from app.services import audit, deals, rulesets, screening
 from app.services.paging import PageRequest, PageResult, count
-from app.services.screening import EntityGraph, Screener, ScreeningIndex
+from app.services.screening import EntityGraph, GraphEntity, Screener, ScreeningIndex
 
 # Rows read back hold plain strings in enum columns, so values are compared with == or re-wrapped.
 from app.vocabulary import TIER_ORDER, EntityKind, PartyRole, Tier
 
 BATCH = 500
+_SNAPSHOT_TABLE: Table = ScoreSnapshot.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +49,26 @@ class Workspace:
 
 
 def load_workspace(session: Session) -> Workspace:
-    sectors = {s.code: (s.sensitivity, frozenset(s.regimes)) for s in session.exec(select(Sector))}
-    groups = {c.code: frozenset(c.groups) for c in session.exec(select(Country))}
+    # Columns, not ORM objects: reference data is read on every score, and building 249 Country objects was a
+    # third of a score's CPU time under load (docs/BENCHMARKS.md, API).
+    sectors = {
+        code: (sensitivity, frozenset(regimes))
+        for code, sensitivity, regimes in session.execute(
+            sa_select(col(Sector.code), col(Sector.sensitivity), col(Sector.regimes))
+        )
+    }
+    groups = {code: frozenset(g) for code, g in session.execute(sa_select(col(Country.code), col(Country.groups)))}
     restrictions = [
-        Restriction(r.code, frozenset(r.sectors), frozenset(r.countries), frozenset(r.lists), r.effective_on)
-        for r in session.exec(select(UsRestriction).order_by(col(UsRestriction.code)))
+        Restriction(code, frozenset(sectors_), frozenset(countries), frozenset(lists), effective_on)
+        for code, sectors_, countries, lists, effective_on in session.execute(
+            sa_select(
+                col(UsRestriction.code),
+                col(UsRestriction.sectors),
+                col(UsRestriction.countries),
+                col(UsRestriction.lists),
+                col(UsRestriction.effective_on),
+            ).order_by(col(UsRestriction.code))
+        )
     ]
     index = screening.load_index(session)
     reference = Reference(
@@ -66,7 +87,76 @@ def _screen(screener: Screener, party_ids: Sequence[int]) -> Screen:
     return screen
 
 
-def _deal_input(deal: Deal, parties: Sequence[DealParty], graph: EntityGraph) -> DealInput:
+class StoredDeal(Protocol):
+    """What scoring reads of a stored deal: a `Deal`, or a row of its columns (a run over every deal reads rows,
+    which are far cheaper to load than ORM objects)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def deal_type(self) -> str: ...
+    @property
+    def sector(self) -> str: ...
+    @property
+    def host_country(self) -> str: ...
+    @property
+    def value_usd(self) -> int | None: ...
+    @property
+    def stake_pct(self) -> Decimal | None: ...
+    @property
+    def control(self) -> bool: ...
+    @property
+    def government_party(self) -> bool: ...
+    @property
+    def signed_on(self) -> date | None: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def attributes(self) -> Mapping[str, Any]: ...
+    @property
+    def us_concern_level(self) -> str: ...
+    @property
+    def mitigations(self) -> Sequence[str]: ...
+
+
+class StoredParty(Protocol):
+    """A party as scoring reads it: a `DealParty`, or a row of its columns."""
+
+    @property
+    def entity_id(self) -> int: ...
+    @property
+    def role(self) -> str: ...
+
+
+_DEAL_COLUMNS = sa_select(
+    *(
+        col(c)
+        for c in (
+            Deal.id,
+            Deal.title,
+            Deal.deal_type,
+            Deal.sector,
+            Deal.host_country,
+            Deal.value_usd,
+            Deal.stake_pct,
+            Deal.control,
+            Deal.government_party,
+            Deal.signed_on,
+            Deal.status,
+            Deal.attributes,
+            Deal.us_concern_level,
+            Deal.mitigations,
+        )
+    )
+)
+_PARTY_COLUMNS = sa_select(col(DealParty.deal_id), col(DealParty.entity_id), col(DealParty.role)).order_by(
+    col(DealParty.id)
+)
+
+
+def _deal_input(deal: StoredDeal, parties: Sequence[StoredParty], graph: EntityGraph) -> DealInput:
     return DealInput(
         deal_type=str(deal.deal_type),
         sector=deal.sector,
@@ -93,23 +183,42 @@ def _deal_input(deal: Deal, parties: Sequence[DealParty], graph: EntityGraph) ->
     )
 
 
-def prepare_deals(session: Session, workspace: Workspace, deals: Sequence[Deal], as_of: date) -> dict[int, Prepared]:
-    """Facts for a batch of stored deals, loading their parties and ownership in a few queries."""
-    ids = [d.id for d in deals]
-    parties: dict[int, list[DealParty]] = {i: [] for i in ids}  # type: ignore[misc]
-    for chunk in screening.chunks(ids):  # type: ignore[arg-type]
-        for party in session.exec(
-            select(DealParty).where(col(DealParty.deal_id).in_(chunk)).order_by(col(DealParty.id))
-        ):
+def new_screener(workspace: Workspace) -> Screener:
+    """A screener for one run over many deals: it loads and screens each party and owner once, however many
+    deals and signing dates it appears in."""
+    return Screener(workspace.index, EntityGraph({}, OwnershipGraph(())), {})
+
+
+def prepare_deals(
+    session: Session,
+    workspace: Workspace,
+    deals: Sequence[StoredDeal],
+    as_of: date,
+    screener: Screener | None = None,
+) -> dict[int, Prepared]:
+    """Facts for a batch of stored deals, loading their parties and ownership in a few queries. A run over many
+    batches passes the same `screener` to each (see `new_screener`); the facts are the same either way."""
+    screener = screener or new_screener(workspace)
+    return {
+        deal_id: prepare(deal, workspace.reference, screen, as_of)
+        for deal_id, deal, screen in _inputs(session, deals, screener)
+    }
+
+
+def _inputs(
+    session: Session, deals: Sequence[StoredDeal], screener: Screener
+) -> Iterator[tuple[int, DealInput, Screen]]:
+    """Each deal's id, its input for the facts, and a screen of its parties: parties in one query per 500 deals,
+    the entities the screener has not met yet, their owners and decisions in a few more."""
+    ids: list[int] = [d.id for d in deals]  # type: ignore[misc]
+    parties: dict[int, list[StoredParty]] = {i: [] for i in ids}
+    for chunk in screening.chunks(ids):
+        for party in session.execute(_PARTY_COLUMNS.where(col(DealParty.deal_id).in_(chunk))):
             parties[party.deal_id].append(party)
-    graph = screening.load_graph(session, {p.entity_id for ps in parties.values() for p in ps})
-    screener = Screener(workspace.index, graph, screening.load_decisions(session, graph.entities))
-    out: dict[int, Prepared] = {}
-    for deal in deals:
-        own = parties[deal.id]  # type: ignore[index]
-        screen = _screen(screener, sorted({p.entity_id for p in own}))
-        out[deal.id] = prepare(_deal_input(deal, own, graph), workspace.reference, screen, as_of)  # type: ignore[index]
-    return out
+    screener.include(session, {p.entity_id for ps in parties.values() for p in ps})
+    for deal_id, deal in zip(ids, deals, strict=True):
+        own = parties[deal_id]
+        yield deal_id, _deal_input(deal, own, screener.graph), _screen(screener, sorted({p.entity_id for p in own}))
 
 
 def _store(session: Session, deal_id: int, result: Assessment, actor: str) -> ScoreSnapshot:
@@ -153,7 +262,7 @@ def score_deal(session: Session, deal_id: int, as_of: date, actor: str) -> Score
     deal = session.get(Deal, deal_id)
     if deal is None:
         raise NotFound(f"Deal {deal_id} does not exist.")
-    ruleset = rulesets.reference(rulesets.get_active(session))
+    ruleset = rulesets.active_reference(session)
     workspace = load_workspace(session)
     result = evaluate(prepare_deals(session, workspace, [deal], as_of)[deal_id], ruleset)
     snapshot = _store(session, deal_id, result, actor)
@@ -214,7 +323,7 @@ def score_unsaved(
     as_of: date,
 ) -> Assessment:
     """Score a deal that is not stored; inline parties get temporary negative ids. Nothing is written."""
-    ruleset = rulesets.reference(rulesets.get_active(session))
+    ruleset = rulesets.active_reference(session)
     workspace = load_workspace(session)
     stored_ids = [p for p, _ in parties if isinstance(p, int)]
     graph = screening.load_graph(session, stored_ids)
@@ -229,13 +338,8 @@ def score_unsaved(
     for i, (party, role) in enumerate(parties):
         if isinstance(party, InlineEntity):
             temp_id = -(i + 1)
-            graph.entities[temp_id] = Entity(
-                id=temp_id,
-                name=party.name,
-                aliases=list(party.aliases),
-                country=party.country,
-                kind=party.kind,
-                state_owned=party.state_owned,
+            graph.entities[temp_id] = GraphEntity(
+                temp_id, party.name, party.aliases, party.country, party.kind, party.state_owned
             )
             rows.append(DealParty(deal_id=0, entity_id=temp_id, role=role))
         else:
@@ -275,14 +379,15 @@ def _latest_scores(session: Session, deal_ids: Sequence[int]) -> dict[int, tuple
     return {deal_id: (Tier(tier), score) for deal_id, tier, score in rows}
 
 
-def _deal_batches(session: Session) -> Iterator[list[Deal]]:
+def _deal_batches(session: Session) -> Iterator[Sequence[StoredDeal]]:
+    """Every deal, BATCH at a time in id order, as rows."""
     last = 0
     while True:
-        batch = list(session.exec(select(Deal).where(col(Deal.id) > last).order_by(col(Deal.id)).limit(BATCH)))
+        batch = session.execute(_DEAL_COLUMNS.where(col(Deal.id) > last).order_by(col(Deal.id)).limit(BATCH)).all()
         if not batch:
             return
         yield batch
-        last = batch[-1].id  # type: ignore[assignment]
+        last = batch[-1].id
 
 
 RescoreSteps = Generator[tuple[int, int], None, RescoreSummary]
@@ -293,8 +398,9 @@ def rescore_steps(session: Session, as_of: date, actor: str) -> RescoreSteps:
 
     Yields (done, total) after each batch, so callers can show progress; returns the summary.
     """
-    ruleset = rulesets.reference(rulesets.get_active(session))
+    ruleset = rulesets.active_reference(session)
     workspace = load_workspace(session)
+    screener = new_screener(workspace)
     total = count(session, select(Deal))
     before: Counter[str] = Counter()
     after: Counter[str] = Counter()
@@ -302,9 +408,12 @@ def rescore_steps(session: Session, as_of: date, actor: str) -> RescoreSteps:
     done = scores_changed = 0
     for batch in _deal_batches(session):
         previous = _latest_scores(session, [d.id for d in batch])  # type: ignore[misc]
-        for deal_id, prepared in prepare_deals(session, workspace, batch, as_of).items():
+        snapshots: list[dict[str, Any]] = []
+        for deal_id, prepared in prepare_deals(session, workspace, batch, as_of, screener).items():
             result = evaluate(prepared, ruleset)
-            _store(session, deal_id, result, actor)
+            snapshots.append(
+                {"deal_id": deal_id, "computed_by": actor, "computed_at": utcnow(), **snapshot_fields(result)}
+            )
             old, old_score = previous.get(deal_id, (None, None))
             if old_score != result.score:
                 scores_changed += 1
@@ -312,8 +421,8 @@ def rescore_steps(session: Session, as_of: date, actor: str) -> RescoreSteps:
             after[result.tier.value] += 1
             if old is not result.tier:
                 moves[f"{old.value if old else 'unscored'}->{result.tier.value}"] += 1
-        session.flush()
-        session.expunge_all()  # keep memory flat over many batches
+        # Plain rows in one statement, without the ORM's bookkeeping for 500 objects.
+        session.execute(insert(_SNAPSHOT_TABLE), snapshots)
         done += len(batch)
         yield done, total
     audit.record(
@@ -354,6 +463,21 @@ def _ordered_counts(counts: Counter[str], with_unscored: bool = False) -> dict[s
     return {k: counts.get(k, 0) for k in keys}
 
 
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """What simulate compares: a score, tier and fired rules, without the digest and JSON a snapshot stores."""
+
+    score: int
+    tier: Tier
+    fired: list[FiredRule]
+
+
+def _outcome(facts: Mapping[str, object], ruleset: RulesetRef) -> _Outcome:
+    fired = ruleset.compiled.evaluate(facts)
+    result = score(ruleset.compiled, ruleset.compiled.ruleset, fired)
+    return _Outcome(result.score, result.tier, fired)
+
+
 @dataclass
 class Move:
     deal_id: int
@@ -383,8 +507,9 @@ def simulate(session: Session, version: int, as_of: date, progress: Progress | N
     """Score every stored deal with the active ruleset and with `version` on the same facts; store nothing."""
     candidate_row = rulesets.get_ruleset(session, version)
     candidate = rulesets.reference(candidate_row)
-    active: RulesetRef = rulesets.reference(rulesets.get_active(session))
+    active: RulesetRef = rulesets.active_reference(session)
     workspace = load_workspace(session)
+    screener = new_screener(workspace)
     total = count(session, select(Deal))
     before: Counter[str] = Counter()
     after: Counter[str] = Counter()
@@ -392,8 +517,9 @@ def simulate(session: Session, version: int, as_of: date, progress: Progress | N
     done = 0
     for batch in _deal_batches(session):
         titles = {d.id: d.title for d in batch}
-        for deal_id, prepared in prepare_deals(session, workspace, batch, as_of).items():
-            old, new = evaluate(prepared, active), evaluate(prepared, candidate)
+        for deal_id, deal, screen in _inputs(session, batch, screener):
+            facts = prepare_facts(deal, workspace.reference, screen, as_of)
+            old, new = _outcome(facts, active), _outcome(facts, candidate)
             before[old.tier.value] += 1
             after[new.tier.value] += 1
             old_ids = {r.rule_id for r in old.fired}
@@ -412,7 +538,6 @@ def simulate(session: Session, version: int, as_of: date, progress: Progress | N
                         rules_removed=sorted(old_ids - new_ids),
                     )
                 )
-        session.expunge_all()
         done += len(batch)
         if progress is not None:
             progress(done, total)

@@ -5,22 +5,35 @@ version changes (another worker may have imported it), so several API replicas s
 """
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.core.errors import NotFound
 from app.models import Entity, ListVersion, Ownership, ScreeningDecision, ScreeningEntry, ScreeningList
 from app.models._columns import utcnow
 from app.screening.decisions import Decisions, with_decisions
-from app.screening.match import FuzzyMatcher
+from app.screening.match import Candidate, FuzzyMatcher
 from app.screening.model import Edge, Entry, Hit, ListRule, Subject
 from app.screening.ownership import OwnershipGraph, propagate
 from app.services import audit
 from app.vocabulary import EntityKind, ListCategory, OwnershipRule
 
 CHUNK = 500
+# Plain rows: a run over a portfolio meets tens of thousands of entities, and ORM objects cost far more to build.
+_ENTITY_COLUMNS = sa_select(
+    col(Entity.id),
+    col(Entity.name),
+    col(Entity.aliases),
+    col(Entity.country),
+    col(Entity.kind),
+    col(Entity.state_owned),
+)
+_OWNERSHIP_COLUMNS = sa_select(
+    col(Ownership.owner_id), col(Ownership.owned_id), col(Ownership.percent), col(Ownership.control)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,19 +69,37 @@ def load_index(session: Session) -> ScreeningIndex:
     return index
 
 
+@dataclass(frozen=True, slots=True)
+class GraphEntity:
+    """What screening and scoring read of an entity: its names and country, and whether it is the state."""
+
+    id: int
+    name: str
+    aliases: tuple[str, ...]
+    country: str | None
+    kind: str
+    state_owned: bool
+
+
 @dataclass
 class EntityGraph:
     """Some entities, their owners up every chain, and the ownership edges between them."""
 
-    entities: dict[int, Entity]
+    entities: dict[int, GraphEntity]
     graph: OwnershipGraph
+    _state: dict[int, bool] = field(default_factory=dict, repr=False)
 
     def state_controlled(self, entity_id: int) -> bool:
-        """State-owned itself, or controlled up a chain by a state body or a state-owned entity."""
-        return any(_is_state(self.entities[e]) for e in (entity_id, *self.graph.controllers(entity_id)))
+        """State-owned itself, or controlled up a chain by a state body or a state-owned entity. Remembered:
+        an entity's owners are all in the graph from the moment it is (see `load_graph`)."""
+        found = self._state.get(entity_id)
+        if found is None:
+            chain = (entity_id, *self.graph.controllers(entity_id))
+            found = self._state[entity_id] = any(_is_state(self.entities[e]) for e in chain)
+        return found
 
 
-def _is_state(entity: Entity) -> bool:
+def _is_state(entity: GraphEntity) -> bool:
     return entity.state_owned or entity.kind == EntityKind.state_body
 
 
@@ -77,25 +108,25 @@ def chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[Sequence[int]]:
         yield ids[start : start + size]
 
 
-def load_graph(session: Session, entity_ids: Iterable[int]) -> EntityGraph:
-    """Walk ownership upwards from the given entities, a level per query, and load every entity met."""
-    entities: dict[int, Entity] = {}
-    edges: list[Edge] = []
-    frontier = set(entity_ids)
-    seen: set[int] = set()
+def load_graph(session: Session, entity_ids: Iterable[int], into: EntityGraph | None = None) -> EntityGraph:
+    """Walk ownership upwards from the given entities, a level per query, and load every entity met. With `into`,
+    the walk stops at the entities already there (their owners are loaded too) and adds the rest to it."""
+    graph = into if into is not None else EntityGraph({}, OwnershipGraph(()))
+    seen: set[int] = set(graph.entities)
+    frontier = set(entity_ids) - seen
     while frontier:
         seen |= frontier
         for chunk in chunks(sorted(frontier)):
-            for entity in session.exec(select(Entity).where(col(Entity.id).in_(chunk))):
-                entities[entity.id] = entity  # type: ignore[index]
+            for e in session.execute(_ENTITY_COLUMNS.where(col(Entity.id).in_(chunk))):
+                graph.entities[e.id] = GraphEntity(e.id, e.name, tuple(e.aliases), e.country, e.kind, e.state_owned)
         rows = [
             row
             for chunk in chunks(sorted(frontier))
-            for row in session.exec(select(Ownership).where(col(Ownership.owned_id).in_(chunk)))
+            for row in session.execute(_OWNERSHIP_COLUMNS.where(col(Ownership.owned_id).in_(chunk)))
         ]
-        edges += [Edge(r.owner_id, r.owned_id, float(r.percent), r.control) for r in rows]
+        graph.graph.add(Edge(r.owner_id, r.owned_id, float(r.percent), r.control) for r in rows)
         frontier = {r.owner_id for r in rows} - seen
-    return EntityGraph(entities, OwnershipGraph(edges))
+    return graph
 
 
 def load_decisions(session: Session, entity_ids: Iterable[int]) -> dict[tuple[int, str], str]:
@@ -108,29 +139,68 @@ def load_decisions(session: Session, entity_ids: Iterable[int]) -> dict[tuple[in
 
 
 class Screener:
-    """Screens the entities of one graph, remembering direct hits per (entity, date) across many deals."""
+    """Screens the entities of one graph as of any dates. Each entity's names are matched once and its hits on a
+    date picked from those matches, and only the entities a screen reaches (the ones asked for and their owners)
+    are matched at all; so a run over many deals, with as many signing dates, screens each party and owner once.
+    """
 
     def __init__(self, index: ScreeningIndex, graph: EntityGraph, decisions: Decisions) -> None:
         self._index = index
         self._graph = graph
-        self._decisions = decisions
+        self._decisions = dict(decisions)
+        self._candidates: dict[int, list[Candidate]] = {}
         self._direct: dict[tuple[int, date], list[Hit]] = {}
+
+    @property
+    def graph(self) -> EntityGraph:
+        return self._graph
+
+    def include(self, session: Session, entity_ids: Iterable[int]) -> None:
+        """Load the entities this screener has not met yet, their owners up every chain and their decisions."""
+        before = set(self._graph.entities)
+        load_graph(session, entity_ids, into=self._graph)
+        self._decisions.update(load_decisions(session, self._graph.entities.keys() - before))
 
     def screen(self, entity_ids: Sequence[int], as_of: date, keep_rejected: bool = False) -> dict[int, list[Hit]]:
         """Direct and inherited hits of each entity as of the date. Rejected hits are left out (they never fire
         again) unless `keep_rejected`, which review screens use to show them with their status."""
-        direct = {eid: self._direct_hits(eid, as_of) for eid in self._graph.entities}
-        found = propagate(direct, self._graph.graph, self._index.rules, entity_ids)
+        found = propagate(_DirectHits(self, as_of), self._graph.graph, self._index.rules, entity_ids)
         return {eid: with_decisions(hits, self._decisions, keep_rejected) for eid, hits in found.items()}
 
-    def _direct_hits(self, entity_id: int, as_of: date) -> list[Hit]:
-        key = (entity_id, as_of)
-        if key not in self._direct:
+    def direct_hits(self, entity_id: int, as_of: date) -> list[Hit]:
+        """The entity's own hits as of the date, decisions applied (rejected ones left out)."""
+        candidates = self._candidates.get(entity_id)
+        if candidates is None:
             entity = self._graph.entities[entity_id]
             subject = Subject(entity_id, entity.name, tuple(entity.aliases), entity.country)
-            hits = self._index.matcher.match(subject, as_of)
-            self._direct[key] = with_decisions(hits, self._decisions)
-        return self._direct[key]
+            candidates = self._candidates[entity_id] = self._index.matcher.candidates(subject)
+        if not candidates:  # most parties: nothing to pick on any date
+            return []
+        key = (entity_id, as_of)
+        found = self._direct.get(key)
+        if found is None:
+            hits = FuzzyMatcher.pick(entity_id, candidates, as_of)
+            found = self._direct[key] = with_decisions(hits, self._decisions)
+        return found
+
+
+class _DirectHits(Mapping[int, Sequence[Hit]]):
+    """Every graph entity's direct hits as of a date, as `propagate` reads them, each screened when first read."""
+
+    def __init__(self, screener: Screener, as_of: date) -> None:
+        self._screener = screener
+        self._as_of = as_of
+
+    def __getitem__(self, entity_id: int) -> Sequence[Hit]:
+        if entity_id not in self._screener.graph.entities:
+            raise KeyError(entity_id)
+        return self._screener.direct_hits(entity_id, self._as_of)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._screener.graph.entities)
+
+    def __len__(self) -> int:
+        return len(self._screener.graph.entities)
 
 
 def screen_entity(session: Session, entity_id: int, as_of: date) -> list[Hit]:

@@ -2,7 +2,8 @@
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
 
@@ -62,14 +63,31 @@ class ParseResult:
         """Content digest of the parsed entries: identical content imports to the same digest."""
         h = hashlib.sha256()
         for entry in self.entries:
-            fields = asdict(entry)
-            # Fields added later count only when set, so content imported before they existed keeps its digest.
-            for late in ("kind", "source_list"):
-                if fields[late] is None:
-                    del fields[late]
-            h.update(json.dumps(fields, sort_keys=True, default=str, ensure_ascii=False).encode())
-            h.update(b"\n")
+            h.update(digest_line(entry))
         return h.hexdigest()
+
+
+@dataclass
+class EntryStream:
+    """Entries read one at a time, for files too big to hold: `entries` can be iterated once, and `rejected`
+    is complete when it is exhausted."""
+
+    entries: Iterator[ParsedEntry]
+    rejected: list[RejectedRow] = field(default_factory=list)
+
+
+_FIELDS = tuple(f.name for f in fields(ParsedEntry))
+_LATE_FIELDS = ("kind", "source_list")
+
+
+def digest_line(entry: ParsedEntry) -> bytes:
+    """An entry's share of a content digest: its fields as canonical JSON and a newline. Fields added later count
+    only when set, so content imported before they existed keeps its digest."""
+    values = {name: getattr(entry, name) for name in _FIELDS}
+    for late in _LATE_FIELDS:
+        if values[late] is None:
+            del values[late]
+    return json.dumps(values, sort_keys=True, default=str, ensure_ascii=False).encode() + b"\n"
 
 
 def entry_problem(entry: ParsedEntry) -> str | None:

@@ -2,8 +2,10 @@
 
 Each line is `{"id", "schema", "properties": {prop: [str, ...]}, ...}`; OpenSanctions exports add "caption",
 "datasets", "referents", "first_seen", "last_seen", "last_change" and "target". Files run to millions of lines,
-so the content is read line by line from the bytes (each line decoded on its own, so a bad byte is reported
-with its offset in the file) and only the entries are kept.
+so `read` streams them: it reads a seekable file twice, line by line (each line decoded on its own, so a bad
+byte is reported with its offset in the file). The first pass keeps only what links lines to each other (see
+below) and where each entity's line starts; the second yields the entries one at a time, so a caller can store
+them as they come and never hold the file or its entries. `parse` collects the same entries from bytes.
 
 Entity-like schemas become entries: Company, Organization, LegalEntity, PublicBody (kind company), Person
 (person), Vessel (vessel), Airplane (aircraft). Every other schema (Sanction, Ownership, Address,
@@ -19,37 +21,40 @@ aliases (deduplicated, order kept). Country: the first value of `country`, `juri
 OpenSanctions `topics` ("sanction", "debarment") are tags, not programs, and stay in the raw object. Remarks:
 `notes` and `summary`. Source URL: the first `sourceUrl`. Start: `startDate` (else `createdAt`); end: `endDate`.
 
-Links to other lines, resolved once the whole file is read (they may come before or after the entity):
+Links to other lines, gathered by the first pass, so they may come before or after the entity (the names of
+parents are read back from their own lines):
 - In real OpenSanctions exports the listing dates and programs are not on the entity but on `Sanction` lines
   that name it in `entity`. An entity without its own dates or programs takes them from its Sanctions:
   `program` (else `programId`), the earliest `startDate` (else `listingDate`), and an end date only when every
   Sanction has ended (the latest `endDate`), since one open Sanction keeps the entity listed.
 - `parent` (an entity id) and `Ownership` lines (`owner` -> `asset`) give `parent_name`: the name of the first
   parent or owner found in the same file, whether or not it is a target. An id that names nothing in the file
-  gives no parent name.
+  gives no parent name. Each line's own `parent` counts, even when another line repeats its id.
 
 Dates: FtM dates may be partial. "2021-06-03" (and timestamps such as "2021-06-03T12:00:00Z", whose date part
 is taken) is used as is; a partial date is read as the FIRST day of its period: "2021" -> 2021-01-01 and
 "2021-06" -> 2021-06-01. That is exact for a start date; for an end date it ends the listing up to a year
 early, which is noted here because no choice is right for both. Anything else rejects the line with a reason.
 
-Whole-file refusals (ImportRejected): a file that is empty, is not UTF-8 (byte offset given), or whose first
-non-blank line is not an FtM object (a CSV, a JSON array or a pretty-printed JSON document). After the first
-line, a line that is not valid JSON, not an object, lacks "schema" or "properties", or is an entity without a
-name is a rejected row with its line number.
+Whole-file refusals (ImportRejected, raised by the first pass, before any entry comes out): a file that is empty,
+is not UTF-8 (byte offset given), or whose first non-blank line is not an FtM object (a CSV, a JSON array or a
+pretty-printed JSON document). After the first line, a line that is not valid JSON, not an object, lacks
+"schema" or "properties", or is an entity without a name is a rejected row with its line number.
 """
 
 import io
 import json
 import re
 import sys
+from array import array
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import Any, BinaryIO
 
 from app.core.errors import ImportRejected
-from app.screening.importers.base import MAX_NAME_LENGTH, ParsedEntry, ParseResult, RejectedRow
+from app.screening.importers.base import MAX_NAME_LENGTH, EntryStream, ParsedEntry, ParseResult, RejectedRow
 from app.screening.importers.countries import iso_country
 
 FORMAT = "ftm_jsonl"
@@ -78,20 +83,45 @@ class FtmParseResult(ParseResult):
 
 
 @dataclass
-class _Sanction:
-    programs: list[str]
-    start: date | None
-    end: date | None
-    source_url: str | None
+class FtmStream(EntryStream):
+    """An EntryStream that also counts the lines that were not entries, per schema, once `entries` is done."""
+
+    skipped: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass(slots=True)
+class _Listing:
+    """An entity's Sanction lines folded in file order: their programs, earliest start, latest end, whether every
+    one has ended, and the first source URL."""
+
+    programs: tuple[str, ...] = ()
+    start: date | None = None
+    end: date | None = None
+    ended: bool = True
+    source_url: str | None = None
+
+    def add(self, programs: list[str], start: date | None, end: date | None, source_url: str | None) -> None:
+        self.programs = tuple(dict.fromkeys((*self.programs, *programs)))
+        if start is not None and (self.start is None or start < self.start):
+            self.start = start
+        if end is None:
+            self.ended = False
+        elif self.end is None or end > self.end:
+            self.end = end
+        if self.source_url is None:
+            self.source_url = source_url
 
 
 @dataclass
 class _Links:
-    """What other lines say about entities, kept until the whole file has been read."""
+    """What the first pass keeps: Sanctions and owners per entity id, the ids named as a parent or owner, and
+    where each entity line with an id starts (its id's hash and byte offset: 16 bytes a line, not the line)."""
 
-    sanctions: dict[str, list[_Sanction]] = field(default_factory=dict)
+    listings: dict[str, _Listing] = field(default_factory=dict)
     owners: dict[str, list[str]] = field(default_factory=dict)  # asset id -> owner ids, in file order
-    other_names: dict[str, str] = field(default_factory=dict)  # id -> name of entities that are not entries
+    wanted: set[str] = field(default_factory=set)
+    id_hashes: "array[int]" = field(default_factory=lambda: array("q"))
+    offsets: "array[int]" = field(default_factory=lambda: array("q"))
 
 
 def parse_ftm_date(value: str, prop: str) -> date:
@@ -109,8 +139,10 @@ def parse_ftm_date(value: str, prop: str) -> date:
 def _values(props: dict[str, Any], prop: str) -> list[str]:
     """A property's non-blank string values; a bare string (not FtM, but seen in hand-made files) counts as one."""
     raw = props.get(prop)
+    if raw is None:
+        return []
     items = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
-    return [v.strip() for v in items if isinstance(v, str) and v.strip()]
+    return [text for v in items if isinstance(v, str) and (text := v.strip())]
 
 
 def _dates(props: dict[str, Any], label: str, *names: str) -> list[date]:
@@ -129,12 +161,10 @@ def _programs(props: dict[str, Any]) -> list[str]:
     return _values(props, "program") or _values(props, "programId")
 
 
-def _compact(obj: dict[str, Any]) -> dict[str, Any]:
-    """The object with its keys interned: every kept entry repeats the same few dozen keys, and sharing them
-    saves about a third of the memory the raw objects take (measured on OpenSanctions-shaped lines)."""
-    compact = {sys.intern(k): v for k, v in obj.items()}
-    compact["properties"] = {sys.intern(k): v for k, v in obj["properties"].items()}
-    return compact
+def _label(obj: dict[str, Any]) -> str:
+    """How a rejection names the object: its schema and id."""
+    entity_id = obj.get("id") if isinstance(obj.get("id"), str) else None
+    return f"{obj['schema']} {entity_id!r}" if entity_id else obj["schema"]
 
 
 def _first_line_problem(number: int, line: str, problem: str) -> ImportRejected:
@@ -169,13 +199,31 @@ def _check_object(text: str) -> tuple[dict[str, Any] | None, str | None]:
 
 
 def parse(content: bytes) -> FtmParseResult:
-    result = FtmParseResult()
-    links = _Links()
+    """Every entry of an FtM file at once (what `read` streams, collected)."""
+    stream = read(io.BytesIO(content))
+    entries = list(stream.entries)
+    return FtmParseResult(entries=entries, rejected=stream.rejected, skipped=stream.skipped)
+
+
+def read(source: BinaryIO) -> FtmStream:
+    """Stream the entries of a seekable FtM file from its current position.
+
+    The first pass runs now and raises ImportRejected when the file cannot be imported at all; the entries come
+    from a second pass as `entries` is iterated, with their links resolved, and the rejected rows and skipped
+    counts are complete once it is exhausted. The caller keeps `source` open until then.
+    """
+    start = source.tell()
+    links = _scan(source)
+    names = _parent_names(source, start, links)
+    stream = FtmStream(entries=iter(()))
+    stream.entries = _entries(source, start, links, names, stream)
+    return stream
+
+
+def _lines(source: BinaryIO) -> Iterator[tuple[int, int, str]]:
+    """(line number, byte offset of its text from where reading began, text) of each non-blank line."""
     offset = 0
-    seen_object = False
-    # BytesIO shares the caller's buffer; iterating it yields one line at a time, so the file is never held
-    # twice (as bytes and as text).
-    for number, line_bytes in enumerate(io.BytesIO(content), start=1):
+    for number, line_bytes in enumerate(source, start=1):
         line_offset, offset = offset, offset + len(line_bytes)
         if number == 1 and line_bytes.startswith(_BOM):
             line_bytes, line_offset = line_bytes[len(_BOM) :], line_offset + len(_BOM)
@@ -185,53 +233,125 @@ def parse(content: bytes) -> FtmParseResult:
             raise ImportRejected(
                 f"The FtM file is not UTF-8 text (invalid byte at offset {line_offset + exc.start}, line {number})."
             ) from exc
-        if not text.strip():
-            continue
+        if text.strip():
+            yield number, line_offset, text
+
+
+def _scan(source: BinaryIO) -> _Links:
+    """First pass: refuse a file that is not FtM JSON lines, and keep the links and where entity lines start."""
+    links = _Links()
+    seen_object = False
+    for number, offset, text in _lines(source):
         obj, problem = _check_object(text)
         if obj is None:
             if not seen_object:
                 raise _first_line_problem(number, text, problem or "")
-            result.rejected.append(RejectedRow(number, problem or ""))
-            continue
+            continue  # rejected, with its line number, by the second pass
         seen_object = True
-        try:
-            _take(obj, number, result, links)
-        except ValueError as exc:
-            result.rejected.append(RejectedRow(number, str(exc)))
-    if not seen_object:
-        raise ImportRejected("The FtM file is empty.")
-    _resolve_links(result, links)
-    return result
-
-
-def _take(obj: dict[str, Any], line: int, result: FtmParseResult, links: _Links) -> None:
-    """File one FtM object: an entry, a link for later, or a skipped line. ValueError rejects the line."""
-    schema: str = obj["schema"]
-    props: dict[str, Any] = obj["properties"]
-    kind = ENTITY_KINDS.get(schema)
-    entity_id = obj.get("id") if isinstance(obj.get("id"), str) else None
-    label = f"{schema} {entity_id!r}" if entity_id else schema
-    if kind is None:
-        if schema == "Sanction":
-            sanction = _Sanction(
-                programs=_programs(props),
-                start=min(_dates(props, label, "startDate", "listingDate"), default=None),
-                end=max(_dates(props, label, "endDate"), default=None),
-                source_url=next(iter(_values(props, "sourceUrl")), None),
-            )
+        schema, props = obj["schema"], obj["properties"]
+        if schema in ENTITY_KINDS:
+            if isinstance(obj.get("id"), str):
+                links.id_hashes.append(hash(obj["id"]))
+                links.offsets.append(offset)
+                links.wanted.update(_values(props, "parent"))
+        elif schema == "Sanction":
+            try:
+                programs, start, end, source_url = _sanction(obj)
+            except ValueError:
+                continue  # rejected by the second pass
             for target in _values(props, "entity"):
-                links.sanctions.setdefault(target, []).append(sanction)
+                links.listings.setdefault(target, _Listing()).add(programs, start, end, source_url)
         elif schema == "Ownership":
             for asset in _values(props, "asset"):
                 links.owners.setdefault(asset, []).extend(_values(props, "owner"))
-        result.skipped[schema] += 1
-        return
-    names = _values(props, "name")
+    if not seen_object:
+        raise ImportRejected("The FtM file is empty.")
+    links.wanted.update(owner for owners in links.owners.values() for owner in owners)
+    return links
+
+
+def _sanction(obj: dict[str, Any]) -> tuple[list[str], date | None, date | None, str | None]:
+    """A Sanction's programs, earliest start, latest end and first source URL; ValueError for a bad date."""
+    props, label = obj["properties"], _label(obj)
+    programs = [sys.intern(p) for p in _programs(props)]
+    start = min(_dates(props, label, "startDate", "listingDate"), default=None)
+    end = max(_dates(props, label, "endDate"), default=None)
+    source_url = next(iter(_values(props, "sourceUrl")), None)
+    return programs, start, end, None if source_url is None else sys.intern(source_url)
+
+
+def _parent_names(source: BinaryIO, start: int, links: _Links) -> dict[str, str]:
+    """The name of every entity named as a parent or owner, read back from its own lines: the last entry with
+    that id, else the last entity that is not a target, as if the whole file had been kept."""
+    if not links.wanted:
+        return {}
+    keys = {hash(i) for i in links.wanted}
+    entries: dict[str, str] = {}
+    others: dict[str, str] = {}
+    for key, offset in zip(links.id_hashes, links.offsets, strict=True):
+        if key not in keys:
+            continue
+        source.seek(start + offset)
+        obj, _ = _check_object(source.readline().decode("utf-8"))
+        if obj is None or obj.get("id") not in links.wanted:
+            continue  # another id with the same hash
+        if obj.get("target") is False:
+            names = _values(obj["properties"], "name")
+            if names:
+                others[obj["id"]] = names[0]
+            continue
+        try:
+            entries[obj["id"]] = _entry(obj, ENTITY_KINDS[obj["schema"]], 0).name
+        except ValueError:
+            continue  # a rejected line names nothing
+    return {**others, **entries}
+
+
+def _entries(
+    source: BinaryIO, start: int, links: _Links, names: dict[str, str], stream: FtmStream
+) -> Iterator[ParsedEntry]:
+    """Second pass: each entry with its links resolved; every other line rejected or counted as skipped."""
+    source.seek(start)
+    for number, _, text in _lines(source):
+        obj, problem = _check_object(text)
+        if obj is None:
+            stream.rejected.append(RejectedRow(number, problem or ""))
+            continue
+        try:
+            entry = _take(obj, number, stream.skipped)
+        except ValueError as exc:
+            stream.rejected.append(RejectedRow(number, str(exc)))
+            continue
+        if entry is None:
+            continue
+        linked = _linked(entry, links, names)
+        if isinstance(linked, RejectedRow):
+            stream.rejected.append(linked)
+        else:
+            yield linked
+
+
+def _take(obj: dict[str, Any], line: int, skipped: Counter[str]) -> ParsedEntry | None:
+    """One FtM object as an entry, or None for a line that is not one (counted in `skipped`). ValueError
+    rejects the line."""
+    schema: str = obj["schema"]
+    kind = ENTITY_KINDS.get(schema)
+    if kind is None:
+        if schema == "Sanction":
+            _sanction(obj)  # the first pass kept it; a bad date rejects the line
+        skipped[schema] += 1
+        return None
     if obj.get("target") is False:
-        if entity_id and names:
-            links.other_names[entity_id] = names[0]
-        result.skipped[f"{schema} (not a target)"] += 1
-        return
+        skipped[f"{schema} (not a target)"] += 1
+        return None
+    return _entry(obj, kind, line)
+
+
+def _entry(obj: dict[str, Any], kind: str, line: int) -> ParsedEntry:
+    """The entry an entity line gives, before links; ValueError rejects the line."""
+    props: dict[str, Any] = obj["properties"]
+    label = _label(obj)
+    names = _values(props, "name")
     if not names:
         raise ValueError(f"{label} has no name")
     name = names[0]
@@ -246,67 +366,50 @@ def _take(obj: dict[str, Any], line: int, result: FtmParseResult, links: _Links)
         (code for p in COUNTRY_PROPERTIES for code in map(iso_country, _values(props, p)) if code is not None), None
     )
     remarks = list(dict.fromkeys([*_values(props, "notes"), *_values(props, "summary")]))
-    result.entries.append(
-        ParsedEntry(
-            name=name,
-            aliases=tuple(a for a in aliases if a != name),
-            country=country,
-            programs=tuple(dict.fromkeys(_programs(props))),
-            start_date=start,
-            end_date=end,
-            remarks="\n".join(remarks) or None,
-            source_url=next(iter(_values(props, "sourceUrl")), None),
-            source_line=line,
-            raw=_compact(obj),
-            kind=kind,
-        )
+    return ParsedEntry(
+        name=name,
+        aliases=tuple(a for a in aliases if a != name),
+        country=country,
+        programs=tuple(dict.fromkeys(_programs(props))),
+        start_date=start,
+        end_date=end,
+        remarks="\n".join(remarks) or None,
+        source_url=next(iter(_values(props, "sourceUrl")), None),
+        source_line=line,
+        raw=obj,
+        kind=kind,
     )
 
 
-def _parents(entry: ParsedEntry) -> list[str]:
-    return _values(entry.raw["properties"], "parent")
-
-
-def _resolve_links(result: FtmParseResult, links: _Links) -> None:
-    """Fill dates, programs and parent names from Sanction, Ownership and `parent` links (see module doc)."""
-    # Only entities that point at a parent are indexed: a dict over every entry would cost memory for nothing.
-    parent_ids = {e.raw["id"]: ids for e in result.entries if isinstance(e.raw.get("id"), str) and (ids := _parents(e))}
-    if not (links.sanctions or links.owners or parent_ids):
-        return
-    wanted = {i for ids in parent_ids.values() for i in ids} | {i for ids in links.owners.values() for i in ids}
-    names = {e.raw["id"]: e.name for e in result.entries if e.raw.get("id") in wanted}
-    names.update((i, n) for i, n in links.other_names.items() if i in wanted and i not in names)
-    kept: list[ParsedEntry] = []
-    for entry in result.entries:
-        entity_id = entry.raw.get("id")
-        changes: dict[str, Any] = {}
-        sanctions = links.sanctions.get(entity_id, []) if isinstance(entity_id, str) else []
-        if sanctions:
-            if not entry.programs:
-                changes["programs"] = tuple(dict.fromkeys(p for s in sanctions for p in s.programs))
-            if entry.start_date is None and entry.end_date is None:
-                changes["start_date"] = min((s.start for s in sanctions if s.start), default=None)
-                ended = all(s.end for s in sanctions)
-                changes["end_date"] = max(s.end for s in sanctions if s.end) if ended else None
-            if entry.source_url is None:
-                changes["source_url"] = next((s.source_url for s in sanctions if s.source_url), None)
-        parents = [*parent_ids.get(entity_id, []), *links.owners.get(entity_id, [])] if entity_id else []
+def _linked(entry: ParsedEntry, links: _Links, names: dict[str, str]) -> ParsedEntry | RejectedRow:
+    """The entry with dates, programs and source URL from its Sanctions and its parent's name (see module doc);
+    a rejected row when its Sanctions end before they start."""
+    entity_id = entry.raw.get("id")
+    if not isinstance(entity_id, str) or not entity_id:
+        return entry
+    changes: dict[str, Any] = {}
+    listing = links.listings.get(entity_id)
+    if listing is not None:
+        if not entry.programs:
+            changes["programs"] = listing.programs
+        if entry.start_date is None and entry.end_date is None:
+            changes["start_date"] = listing.start
+            changes["end_date"] = listing.end if listing.ended else None
+        if entry.source_url is None:
+            changes["source_url"] = listing.source_url
+    if names:
+        parents = [*_values(entry.raw["properties"], "parent"), *links.owners.get(entity_id, ())]
         parent = next(
             (names[p] for p in parents if p in names and names[p] != entry.name and len(names[p]) <= MAX_NAME_LENGTH),
             None,
         )
         if parent:
             changes["parent_name"] = parent
-        if changes:
-            entry = replace(entry, **changes)
-        if entry.start_date and entry.end_date and entry.end_date < entry.start_date:
-            result.rejected.append(
-                RejectedRow(
-                    entry.source_line or 0,
-                    f"its Sanctions end ({entry.end_date}) before they start ({entry.start_date})",
-                )
-            )
-            continue
-        kept.append(entry)
-    result.entries[:] = kept
-    result.rejected.sort(key=lambda r: r.line)
+    if not changes:
+        return entry
+    entry = replace(entry, **changes)
+    if entry.start_date and entry.end_date and entry.end_date < entry.start_date:
+        return RejectedRow(
+            entry.source_line or 0, f"its Sanctions end ({entry.end_date}) before they start ({entry.start_date})"
+        )
+    return entry

@@ -113,8 +113,9 @@ def import_list(
     engine = make_engine(settings.database_url)
     try:
         # One transaction with no natural steps to count: the bar pulses with the elapsed time (on a terminal).
-        with progress_bar(f"importing {file.name}"), unit_of_work(engine) as session:
-            outcome = run_import(session, code, format, file.read_bytes(), "cli", source_name=file.name)
+        # The open file, not its bytes: a streaming format (FtM) then never holds the whole file in memory.
+        with progress_bar(f"importing {file.name}"), file.open("rb") as handle, unit_of_work(engine) as session:
+            outcome = run_import(session, code, format, handle, "cli", source_name=file.name)
     except DomainError as exc:
         details = "; ".join(f"{e.field}: {e.message}" for e in exc.errors[:5])
         _fail(f"{exc.detail} {details}".strip() + " (nothing was written)")

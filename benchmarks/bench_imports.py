@@ -8,13 +8,12 @@ under 5 s, i.e. at least 8,976 / 5 entries per second.
 *FtM, 1,000,000 entities* (issue 7, point 5; `--scale` shrinks it): an OpenSanctions-shaped JSON-lines file
 written by `benchmarks/ftm_entities.py` into a temporary folder (about 620 MB; never committed), imported end to
 end by `app.services.lists.import_list` — the service behind `POST /v1/lists/{code}/import` and
-`fdi-risk import list` — given the open file, as a caller that does not hold the file passes it. Each run is a
-child process (migrate, seed, then import and commit), so its peak RSS is the import's and not this process's:
+`fdi-risk import list` — given the open file, as the CLI passes it. Each run is a child process (migrate, seed,
+then import and commit), so its peak RSS is the import's and not this process's:
 
 - time: entries per second, against parsing alone (`ftm.read`, both passes, nothing stored) in another child;
 - peak RSS (target: under 500 MB), against the same import given the file's bytes, which is what the API
-  passes (it reads the upload into memory, up to FDI_MAX_LIST_FILE_BYTES, 100 MiB by default) and what
-  `fdi-risk import list` passes today (`Path.read_bytes`).
+  passes (it reads the upload into memory, up to FDI_MAX_LIST_FILE_BYTES, 100 MiB by default).
 """
 
 import gc
@@ -133,8 +132,8 @@ def ftm_results(settings: Settings) -> list[Result]:
         f"{label} ({lines['lines']:,} lines, {lines['bytes'] / 1e6:,.0f} MB; {entries:,} entries once the entities "
         f"that are not targets are left out): imported from the file in {streamed['seconds']:.0f} s, parsed alone "
         f"in {parsed['seconds']:.0f} s, imported from bytes in {whole['seconds']:.0f} s",
-        f"peak RSS {streamed['peak_mb']:,.0f} MB from the file, {whole['peak_mb']:,.0f} MB from bytes (the API's "
-        f"and today's CLI's way), {parsed['peak_mb']:,.0f} MB parsing alone; each child at "
+        f"peak RSS {streamed['peak_mb']:,.0f} MB from the file (the CLI's way), {whole['peak_mb']:,.0f} MB from "
+        f"bytes (the API's way), {parsed['peak_mb']:,.0f} MB parsing alone; each child at "
         f"{streamed['floor_mb']:,.0f} MB before it started",
     ]
     return [

@@ -1,4 +1,7 @@
-"""Typed dependencies: settings, the request's unit of work, paging, the caller and its role, If-Match."""
+"""Typed dependencies: settings, the request's unit of work, paging, the caller and its role, If-Match.
+
+Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in its thread pool, and each
+such hop cost more than the check it ran (docs/BENCHMARKS.md, API). The ones that touch the database stay `def`."""
 
 from collections.abc import Iterator
 from typing import Annotated, ClassVar, Literal
@@ -16,7 +19,7 @@ from app.services.paging import PageRequest
 from app.vocabulary import Role
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
@@ -38,7 +41,7 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def get_page(
+async def get_page(
     settings: SettingsDep,
     limit: Annotated[int | None, Query(ge=1, description="Page size (hard maximum: FDI_MAX_PAGE_SIZE, 200).")] = None,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
@@ -96,7 +99,7 @@ class Requires(RoleGate):
 
     credential = "api_key"
 
-    def __call__(
+    async def __call__(
         self, settings: SettingsDep, principal: Annotated[Principal | None, Depends(get_principal)]
     ) -> Principal:
         if principal is None:
@@ -117,7 +120,7 @@ ANALYST = Depends(Requires(Role.analyst))
 ADMIN = Depends(Requires(Role.admin))
 
 
-def get_actor(principal: Annotated[Principal | None, Depends(get_principal)]) -> str:
+async def get_actor(principal: Annotated[Principal | None, Depends(get_principal)]) -> str:
     """The audit log's actor: the name of the calling key."""
     return principal.name if principal is not None else keys.ANONYMOUS.name
 
@@ -137,13 +140,13 @@ def _parse_if_match(value: str | None) -> int | None:
     return int(tag)
 
 
-def required_if_match(
+async def required_if_match(
     if_match: Annotated[str | None, Header(description='ETag from GET, e.g. "3"')] = None,
 ) -> int | None:
     return _parse_if_match(if_match)
 
 
-def optional_if_match(
+async def optional_if_match(
     if_match: Annotated[str | None, Header(description='ETag from GET, e.g. "3"')] = None,
 ) -> int | None:
     return None if if_match is None else _parse_if_match(if_match)

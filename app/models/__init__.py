@@ -5,7 +5,7 @@ from app.models.access import ApiKey, IdempotencyRecord
 from app.models.audit import AuditEvent
 from app.models.deal import Deal, DealParty
 from app.models.entity import Entity, Ownership
-from app.models.reference import Country, CountryGroup, Regime, Sector, UsRestriction
+from app.models.reference import Country, CountryGroup, ReferenceStamp, Regime, Sector, UsRestriction
 from app.models.scoring import Ruleset, ScoreSnapshot
 from app.models.screening import ListVersion, ScreeningDecision, ScreeningEntry, ScreeningList
 
@@ -20,6 +20,7 @@ __all__ = [
     "IdempotencyRecord",
     "ListVersion",
     "Ownership",
+    "ReferenceStamp",
     "Regime",
     "Ruleset",
     "ScoreSnapshot",

@@ -1,5 +1,5 @@
 """Reference data loaded from seeds/: sectors and the regimes they fall under, countries and their groups,
-and the US domestic restrictions used by the US-relations factor."""
+and the US domestic restrictions used by the US-relations factor; and the stamp that says when any changed."""
 
 from datetime import date
 from typing import Any
@@ -57,3 +57,15 @@ class UsRestriction(SQLModel, table=True):
 def as_row(model: SQLModel) -> dict[str, Any]:
     """Column values of a row, for comparisons and audit snapshots."""
     return {c.key: getattr(model, c.key) for c in model.__table__.columns}  # type: ignore[attr-defined]
+
+
+class ReferenceStamp(SQLModel, table=True):
+    """One row whose stamp changes, by database trigger, with every write to what scoring keeps in memory:
+    sectors, countries, US restrictions and screening lists (whose current version and digest name the entries
+    in force; a version's entries are never edited). Workers compare it to decide whether their cached reference
+    data and screening index still hold, so any writer, including SQL typed by hand, invalidates them."""
+
+    __tablename__ = "reference_stamp"
+
+    id: int = Field(primary_key=True)
+    stamp: str = Field(max_length=32)

@@ -4,7 +4,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from sqlalchemy import and_, exists, func, or_
+from sqlalchemy import and_, bindparam, exists, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -216,47 +216,56 @@ def list_deals(
     return PageResult(list(rows), total, page.limit, page.offset)
 
 
+# Built once with expanding parameters: the deal routes shape deals on every call, and building these statements
+# cost more than running them.
+_PARTIES_OF_DEALS = (
+    sa_select(
+        col(DealParty.deal_id),
+        col(DealParty.role),
+        col(Entity.id),
+        col(Entity.name),
+        col(Entity.country),
+        col(Entity.state_owned),
+    )
+    .join(Entity, col(Entity.id) == col(DealParty.entity_id))
+    .where(col(DealParty.deal_id).in_(bindparam("ids", expanding=True)))
+    .order_by(col(DealParty.id))
+)
+# The latest snapshot of these deals only, and only the summary columns: a snapshot's JSON (rules, facts,
+# screening) is large and not shown here.
+_LATEST_SCORES = sa_select(
+    col(ScoreSnapshot.deal_id),
+    col(ScoreSnapshot.score),
+    col(ScoreSnapshot.tier),
+    col(ScoreSnapshot.recommendation),
+    col(ScoreSnapshot.as_of),
+    col(ScoreSnapshot.computed_at),
+).where(
+    col(ScoreSnapshot.id).in_(
+        sa_select(func.max(ScoreSnapshot.id))
+        .where(col(ScoreSnapshot.deal_id).in_(bindparam("ids", expanding=True)))
+        .group_by(col(ScoreSnapshot.deal_id))
+    )
+)
+
+
 def to_public(session: Session, deals: Sequence[Deal]) -> list[DealPublic]:
     """Shape deals for the API, loading parties and latest scores in two queries rather than per deal."""
     ids = [d.id for d in deals]
     if not ids:
         return []
     parties: dict[int, list[PartyOut]] = defaultdict(list)
-    for party, entity in session.exec(
-        select(DealParty, Entity)
-        .join(Entity, Entity.id == DealParty.entity_id)  # type: ignore[arg-type]
-        .where(col(DealParty.deal_id).in_(ids))
-        .order_by(col(DealParty.id))
-    ):
-        parties[party.deal_id].append(
+    for row in session.execute(_PARTIES_OF_DEALS, {"ids": ids}):
+        parties[row.deal_id].append(
             PartyOut(
-                entity_id=entity.id,
-                entity_name=entity.name,
-                country=entity.country,  # type: ignore[arg-type]
-                state_owned=entity.state_owned,
-                role=party.role,
+                entity_id=row.id,
+                entity_name=row.name,
+                country=row.country,
+                state_owned=row.state_owned,
+                role=row.role,
             )
         )
-    # The latest snapshot of these deals only, and only the summary columns: a snapshot's JSON (rules, facts,
-    # screening) is large and not shown here.
-    latest = (
-        select(func.max(ScoreSnapshot.id))
-        .where(col(ScoreSnapshot.deal_id).in_(ids))
-        .group_by(col(ScoreSnapshot.deal_id))
-    )
-    scores = {
-        row.deal_id: row
-        for row in session.execute(
-            sa_select(
-                col(ScoreSnapshot.deal_id),
-                col(ScoreSnapshot.score),
-                col(ScoreSnapshot.tier),
-                col(ScoreSnapshot.recommendation),
-                col(ScoreSnapshot.as_of),
-                col(ScoreSnapshot.computed_at),
-            ).where(col(ScoreSnapshot.id).in_(latest))
-        )
-    }
+    scores = {row.deal_id: row for row in session.execute(_LATEST_SCORES, {"ids": ids})}
     out = []
     for deal in deals:
         snap = scores.get(deal.id)  # type: ignore[arg-type]

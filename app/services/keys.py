@@ -8,6 +8,8 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -110,12 +112,16 @@ def revoke_key(session: Session, name_or_id: str | int, *, actor: str = "cli") -
 
 def authenticate(session: Session, key: str) -> Principal | None:
     """The principal for a presented key, or None when it is unknown or revoked."""
-    row = session.exec(
-        select(ApiKey).where(ApiKey.key_hash == digest(key.strip()), col(ApiKey.revoked_at).is_(None))
-    ).first()
+    row = session.execute(_LIVE_KEY_BY_HASH, {"key_hash": digest(key.strip())}).first()
     if row is None:
         return None
     return Principal(name=row.name, role=Role(row.role), key_id=row.id)
+
+
+# Built once: every request authenticates, and building the statement cost more than running it.
+_LIVE_KEY_BY_HASH = sa_select(col(ApiKey.id), col(ApiKey.name), col(ApiKey.role)).where(
+    col(ApiKey.key_hash) == bindparam("key_hash"), col(ApiKey.revoked_at).is_(None)
+)
 
 
 def has_active_admin(session: Session) -> bool:

@@ -154,12 +154,13 @@ def reference(row: Ruleset) -> RulesetRef:
     return RulesetRef(version=row.version, digest=row.digest, compiled=compiled_for(row.body, row.digest))
 
 
+_ACTIVE_STAMP = sa_select(col(Ruleset.version), col(Ruleset.digest)).where(col(Ruleset.status) == RulesetStatus.active)
+
+
 def active_reference(session: Session) -> RulesetRef:
     """The active version, compiled. Reads only its version and digest while the compiled form is cached: the
     body is a large JSON document that every score would otherwise load and decode again."""
-    stamp = session.execute(
-        sa_select(col(Ruleset.version), col(Ruleset.digest)).where(col(Ruleset.status) == RulesetStatus.active)
-    ).first()
+    stamp = session.execute(_ACTIVE_STAMP).first()
     if stamp is not None:
         hit = cached(stamp.digest)
         if hit is not None:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from pydantic_core import to_jsonable_python
-from sqlalchemy import Table, func, insert
+from sqlalchemy import Table, bindparam, func, insert
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -17,6 +17,7 @@ from app.models import (
     Country,
     Deal,
     DealParty,
+    ReferenceStamp,
     ScoreSnapshot,
     Sector,
     UsRestriction,
@@ -48,9 +49,29 @@ class Workspace:
     index: ScreeningIndex
 
 
+# One entry per database: the workspace of the newest stamp seen (see `load_workspace`).
+_workspaces: dict[str, tuple[str, Workspace]] = {}
+_STAMP = sa_select(col(ReferenceStamp.stamp)).where(col(ReferenceStamp.id) == 1)
+
+
 def load_workspace(session: Session) -> Workspace:
-    # Columns, not ORM objects: reference data is read on every score, and building 249 Country objects was a
-    # third of a score's CPU time under load (docs/BENCHMARKS.md, API).
+    """Reference data and screening index, read once per process and kept while the database's reference stamp
+    stays the same: a trigger changes the stamp with any write to sectors, countries, US restrictions or lists,
+    so a seed, a list import or a hand-typed UPDATE, by this worker or another, is seen by the next score."""
+    stamp = session.execute(_STAMP).scalar()
+    database = str(session.get_bind().engine.url)
+    found = _workspaces.get(database)
+    if found is not None and stamp is not None and found[0] == stamp:
+        return found[1]
+    workspace = _read_workspace(session)
+    if stamp is not None:
+        _workspaces[database] = (stamp, workspace)
+    return workspace
+
+
+def _read_workspace(session: Session) -> Workspace:
+    # Columns, not ORM objects: building 249 Country objects per score was a third of its CPU time under load,
+    # before the workspace was cached (docs/BENCHMARKS.md, API).
     sectors = {
         code: (sensitivity, frozenset(regimes))
         for code, sensitivity, regimes in session.execute(
@@ -151,8 +172,11 @@ _DEAL_COLUMNS = sa_select(
         )
     )
 )
-_PARTY_COLUMNS = sa_select(col(DealParty.deal_id), col(DealParty.entity_id), col(DealParty.role)).order_by(
-    col(DealParty.id)
+# Built once with an expanding parameter: building the statement per call cost more than running it.
+_PARTIES_OF_DEALS = (
+    sa_select(col(DealParty.deal_id), col(DealParty.entity_id), col(DealParty.role))
+    .where(col(DealParty.deal_id).in_(bindparam("ids", expanding=True)))
+    .order_by(col(DealParty.id))
 )
 
 
@@ -213,7 +237,7 @@ def _inputs(
     ids: list[int] = [d.id for d in deals]  # type: ignore[misc]
     parties: dict[int, list[StoredParty]] = {i: [] for i in ids}
     for chunk in screening.chunks(ids):
-        for party in session.execute(_PARTY_COLUMNS.where(col(DealParty.deal_id).in_(chunk))):
+        for party in session.execute(_PARTIES_OF_DEALS, {"ids": list(chunk)}):
             parties[party.deal_id].append(party)
     screener.include(session, {p.entity_id for ps in parties.values() for p in ps})
     for deal_id, deal in zip(ids, deals, strict=True):
@@ -221,10 +245,15 @@ def _inputs(
         yield deal_id, _deal_input(deal, own, screener.graph), _screen(screener, sorted({p.entity_id for p in own}))
 
 
+# One statement built once; a core INSERT costs half what the ORM's unit of work does for one row.
+_INSERT_SNAPSHOT = insert(_SNAPSHOT_TABLE).returning(_SNAPSHOT_TABLE.c.id)
+
+
 def _store(session: Session, deal_id: int, result: Assessment, actor: str) -> ScoreSnapshot:
-    snapshot = ScoreSnapshot(deal_id=deal_id, computed_by=actor, **snapshot_fields(result))
-    session.add(snapshot)
-    return snapshot
+    row = {"deal_id": deal_id, "computed_by": actor, "computed_at": utcnow(), **snapshot_fields(result)}
+    snapshot_id = session.execute(_INSERT_SNAPSHOT, row).scalar_one()
+    # The stored values as a model for the caller, outside the session: nothing about it is left to flush.
+    return ScoreSnapshot.model_construct(id=snapshot_id, **row)
 
 
 def snapshot_fields(result: Assessment) -> dict[str, Any]:
@@ -266,7 +295,6 @@ def score_deal(session: Session, deal_id: int, as_of: date, actor: str) -> Score
     workspace = load_workspace(session)
     result = evaluate(prepare_deals(session, workspace, [deal], as_of)[deal_id], ruleset)
     snapshot = _store(session, deal_id, result, actor)
-    session.flush()
     audit.record(
         session,
         actor=actor,

@@ -4,10 +4,13 @@ The index lives in each worker process, is built from the database, and is rebui
 version changes (another worker may have imported it), so several API replicas stay consistent.
 """
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
+from typing import Any
 
+from sqlalchemy import Select, bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -31,15 +34,31 @@ _ENTITY_COLUMNS = sa_select(
     col(Entity.kind),
     col(Entity.state_owned),
 )
-_OWNERSHIP_COLUMNS = sa_select(
-    col(Ownership.owner_id), col(Ownership.owned_id), col(Ownership.percent), col(Ownership.control)
-)
+
+
+# Name sets whose candidates an index remembers: a worker scores the same parties again and again.
+CANDIDATES_REMEMBERED = 8192
 
 
 @dataclass(frozen=True, slots=True)
 class ScreeningIndex:
     matcher: FuzzyMatcher
     rules: Mapping[str, ListRule]
+    _remembered: Callable[[str, tuple[str, ...], str | None], tuple[Candidate, ...]] = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        # lru_cache is thread-safe; the index is shared by a worker's request threads and never changes.
+        object.__setattr__(self, "_remembered", lru_cache(maxsize=CANDIDATES_REMEMBERED)(self._candidates))
+
+    def _candidates(self, name: str, aliases: tuple[str, ...], country: str | None) -> tuple[Candidate, ...]:
+        return tuple(self.matcher.candidates(Subject(0, name, aliases, country)))
+
+    def candidates(self, subject: Subject) -> list[Candidate]:
+        """The matcher's candidates for the subject's names and country (they do not depend on its id),
+        remembered for the next subject with the same names."""
+        return list(self._remembered(subject.name, subject.aliases, subject.country))
 
 
 _indexes: dict[tuple[object, ...], ScreeningIndex] = {}
@@ -109,31 +128,58 @@ def chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[Sequence[int]]:
 
 
 def load_graph(session: Session, entity_ids: Iterable[int], into: EntityGraph | None = None) -> EntityGraph:
-    """Walk ownership upwards from the given entities, a level per query, and load every entity met. With `into`,
-    the walk stops at the entities already there (their owners are loaded too) and adds the rest to it."""
+    """Walk ownership upwards from the given entities and load every entity met: the edges of every chain in one
+    recursive query per 500 starting entities, then the entities. With `into`, the entities already there keep
+    their edges (their owners were loaded with them) and the rest are added to it."""
     graph = into if into is not None else EntityGraph({}, OwnershipGraph(()))
-    seen: set[int] = set(graph.entities)
-    frontier = set(entity_ids) - seen
-    while frontier:
-        seen |= frontier
-        for chunk in chunks(sorted(frontier)):
-            for e in session.execute(_ENTITY_COLUMNS.where(col(Entity.id).in_(chunk))):
-                graph.entities[e.id] = GraphEntity(e.id, e.name, tuple(e.aliases), e.country, e.kind, e.state_owned)
-        rows = [
-            row
-            for chunk in chunks(sorted(frontier))
-            for row in session.execute(_OWNERSHIP_COLUMNS.where(col(Ownership.owned_id).in_(chunk)))
-        ]
-        graph.graph.add(Edge(r.owner_id, r.owned_id, float(r.percent), r.control) for r in rows)
-        frontier = {r.owner_id for r in rows} - seen
+    known: set[int] = set(graph.entities)
+    start = sorted(set(entity_ids) - known)
+    if not start:
+        return graph
+    edges: dict[tuple[int, int], Edge] = {}
+    for chunk in chunks(start):
+        for r in session.execute(_OWNERSHIP_WALK, {"ids": list(chunk)}):
+            if r.owned_id not in known:
+                edges[(r.owned_id, r.owner_id)] = Edge(r.owner_id, r.owned_id, float(r.percent), r.control)
+    met = {*start, *(owner for _, owner in edges)} - known
+    for chunk in chunks(sorted(met)):
+        for e in session.execute(_ENTITIES_BY_ID, {"ids": list(chunk)}):
+            graph.entities[e.id] = GraphEntity(e.id, e.name, tuple(e.aliases), e.country, e.kind, e.state_owned)
+    graph.graph.add(edges[key] for key in sorted(edges))
     return graph
+
+
+def _ownership_walk() -> Select[Any]:
+    """Every ownership edge up the chains above the entities bound to `ids`. UNION (not UNION ALL) drops the rows
+    already found, so a cycle in the ownership data ends the walk instead of looping."""
+    table = Ownership.__table__  # type: ignore[attr-defined]
+    walk = (
+        sa_select(table.c.owner_id, table.c.owned_id, table.c.percent, table.c.control)
+        .where(table.c.owned_id.in_(bindparam("ids", expanding=True)))
+        .cte("ownership_walk", recursive=True)
+    )
+    above = table.alias("above")
+    walk = walk.union(
+        sa_select(above.c.owner_id, above.c.owned_id, above.c.percent, above.c.control).join(
+            walk, above.c.owned_id == walk.c.owner_id
+        )
+    )
+    return sa_select(walk)
+
+
+# Built once: constructing these statements cost more than running them (a score loads a graph on every call).
+_OWNERSHIP_WALK = _ownership_walk()
+_ENTITIES_BY_ID = _ENTITY_COLUMNS.where(col(Entity.id).in_(bindparam("ids", expanding=True)))
+_DECISIONS_BY_ENTITY = sa_select(
+    col(ScreeningDecision.entity_id), col(ScreeningDecision.entry_key), col(ScreeningDecision.status)
+).where(col(ScreeningDecision.entity_id).in_(bindparam("ids", expanding=True)))
 
 
 def load_decisions(session: Session, entity_ids: Iterable[int]) -> dict[tuple[int, str], str]:
     ids = sorted({i for i in entity_ids if i > 0})
     out: dict[tuple[int, str], str] = {}
     for chunk in chunks(ids):
-        for row in session.exec(select(ScreeningDecision).where(col(ScreeningDecision.entity_id).in_(chunk))):
+        for row in session.execute(_DECISIONS_BY_ENTITY, {"ids": list(chunk)}):
             out[(row.entity_id, row.entry_key)] = row.status
     return out
 
@@ -173,7 +219,7 @@ class Screener:
         if candidates is None:
             entity = self._graph.entities[entity_id]
             subject = Subject(entity_id, entity.name, tuple(entity.aliases), entity.country)
-            candidates = self._candidates[entity_id] = self._index.matcher.candidates(subject)
+            candidates = self._candidates[entity_id] = self._index.candidates(subject)
         if not candidates:  # most parties: nothing to pick on any date
             return []
         key = (entity_id, as_of)

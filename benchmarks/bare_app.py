@@ -3,11 +3,13 @@
 `create_app` reads the bodies from the JSON file named by FDI_BENCH_BARE_BODIES (`{"name": "<body>", ...}`)
 and serves each as `GET /bare/{name}` and `POST /bare/{name}` (which reads the request body and ignores it).
 The benchmark fills the file with real answers of the endpoints it compares, so each pair sends and receives
-the same number of bytes. Served by the same uvicorn, with the same worker count, as `fdi-risk serve`:
+the same number of bytes. Served as `fdi-risk serve` serves the app (same uvicorn, worker count and socket
+options, through `app.cli.serving.run`):
 
-    FDI_BENCH_BARE_BODIES=bodies.json uvicorn benchmarks.bare_app:create_app --factory --port 8001
+    FDI_BENCH_BARE_BODIES=bodies.json python -m benchmarks.bare_app --port 8001 --workers 2
 """
 
+import argparse
 import json
 import os
 from pathlib import Path
@@ -41,3 +43,18 @@ def create_app() -> FastAPI:
         return answer(name)
 
     return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Serve the bare baseline app as fdi-risk serve serves the API.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+    from app.cli.serving import run
+
+    run("benchmarks.bare_app:create_app", host=args.host, port=args.port, workers=args.workers, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()

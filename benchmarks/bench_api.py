@@ -207,10 +207,9 @@ def serve_command(port: int, workers: int) -> list[str]:
 
 
 def bare_command(port: int, workers: int) -> list[str]:
-    """The same uvicorn, with the same worker count and log level, serving benchmarks/bare_app.py."""
-    app = "benchmarks.bare_app:create_app"
-    options = ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--log-level", "warning"]
-    return [sys.executable, "-m", "uvicorn", app, "--factory", *options]
+    """benchmarks/bare_app.py served as `fdi-risk serve` serves the app (`app.cli.serving.run`: the same uvicorn,
+    worker count, log level and socket options)."""
+    return [sys.executable, "-m", "benchmarks.bare_app", "--port", str(port), "--workers", str(workers)]
 
 
 def request_body(endpoint: Endpoint, url: str, auth: dict[str, str], deal_id: int) -> bytes | None:

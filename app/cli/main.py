@@ -132,21 +132,24 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    timeout_graceful_shutdown: Annotated[
+        int, typer.Option(min=0, help="Seconds in-flight requests get to finish after SIGTERM.")
+    ] = 20,
 ) -> None:
     """Serve the API with uvicorn.
 
     Example: fdi-risk serve --port 8000
     """
-    import uvicorn
+    from app.cli.serving import run
 
     settings = get_settings()
-    uvicorn.run(
+    run(
         "app.main:create_app",
-        factory=True,
         host=host or settings.host,
         port=port or settings.port,
         workers=workers,
         log_level=settings.log_level.lower(),
+        timeout_graceful_shutdown=timeout_graceful_shutdown,
     )
 
 

@@ -4,6 +4,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI
 
 from app.api import error_handlers, metrics
@@ -25,7 +26,7 @@ from app.api.routers import (
 )
 from app.core.config import Settings, get_settings
 from app.core.logging import RequestLogMiddleware, configure_logging
-from app.db.engine import make_engine
+from app.db.engine import REQUEST_SLOTS, make_engine
 from app.web import install as install_dashboard
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="fdi-risk", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
+    app.state.request_slots = anyio.Semaphore(REQUEST_SLOTS)
     app.state.http_metrics = HttpMetrics()
     error_handlers.install(app)
     # The last added runs first: the request log wraps the metrics, which wrap the body limit, so 413s the body

@@ -3,7 +3,7 @@
 Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in its thread pool, and each
 such hop cost more than the check it ran (docs/BENCHMARKS.md, API). The ones that touch the database stay `def`."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, ClassVar, Literal
 
 from fastapi import Depends, Header, Path, Query, Request
@@ -30,7 +30,18 @@ MAX_ID = 2**31 - 1
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="A record id, or a ruleset version.")]
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def request_slot(request: Request) -> AsyncIterator[None]:
+    """One of the worker's REQUEST_SLOTS (app/db/engine.py), held from before the request's session opens until
+    after it commits. A request holds its pooled connection from the route's thread until the commit, and in
+    between FastAPI validates the response in another thread; with more requests than connections, the threads
+    could all be waiting for connections held by requests waiting for a thread (a deadlock under a burst:
+    tests/concurrency/test_many_clients.py). With fewer slots than connections, a request that waits for a
+    connection never waits on one that waits for a thread."""
+    async with request.app.state.request_slots:
+        yield
+
+
+def get_session(request: Request, _slot: Annotated[None, Depends(request_slot)]) -> Iterator[Session]:
     """One unit of work per request: commits when the route returns, rolls back when it raises."""
     with unit_of_work(request.app.state.engine) as session:
         yield session
@@ -66,8 +77,17 @@ _bearer = HTTPBearer(
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="The same key in an `X-API-Key` header.")
 
 
+def authenticate(request: Request, presented: str) -> Principal | None:
+    """The principal for a presented key, read in a short transaction of its own. Not in the request's session:
+    a request must not hold a pooled connection while it waits for a thread to run its route. Holding one made a
+    worker deadlock under a burst (every thread waiting for a connection, every connection's request waiting for
+    a thread; tests/concurrency/test_many_clients.py)."""
+    with unit_of_work(request.app.state.engine) as session:
+        return keys.authenticate(session, presented)
+
+
 def get_principal(
-    session: SessionDep,
+    request: Request,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     header_key: Annotated[str | None, Depends(_api_key_header)],
 ) -> Principal | None:
@@ -75,7 +95,7 @@ def get_principal(
     presented = bearer.credentials if bearer is not None else header_key
     if presented is None or not presented.strip():
         return None
-    principal = keys.authenticate(session, presented)
+    principal = authenticate(request, presented)
     if principal is None:
         raise Unauthenticated("The API key is not valid: it is unknown or has been revoked.")
     return principal

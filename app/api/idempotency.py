@@ -12,13 +12,15 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Request
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
-from sqlalchemy import delete
+from sqlalchemy import Engine, delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from app.api.deps import ActorDep, SessionDep
 from app.core.errors import Conflict, FieldProblem, InvalidInput
+from app.db.session import unit_of_work
 from app.models import IdempotencyRecord
 from app.models._columns import utcnow
 
@@ -120,13 +122,8 @@ async def get_idempotency(
             [FieldProblem("Idempotency-Key", f"1 to {KEY_MAX_LENGTH} printable characters")],
         )
     request_hash = await _request_hash(request)
-    record = session.exec(
-        select(IdempotencyRecord).where(
-            IdempotencyRecord.actor == actor,
-            IdempotencyRecord.key == key,
-            col(IdempotencyRecord.created_at) >= utcnow() - RETENTION,
-        )
-    ).first()
+    # In a thread and a short transaction of its own, as API keys are read (app/api/deps.py, authenticate).
+    record = await run_in_threadpool(_find, request.app.state.engine, actor, key)
     if record is not None:
         if record.request_hash != request_hash:
             raise InvalidInput(
@@ -137,6 +134,17 @@ async def get_idempotency(
     return Idempotency(
         session, actor=actor, key=key, method=request.method, path=request.url.path, request_hash=request_hash
     )
+
+
+def _find(engine: Engine, actor: str, key: str) -> IdempotencyRecord | None:
+    with unit_of_work(engine) as session:
+        return session.exec(
+            select(IdempotencyRecord).where(
+                IdempotencyRecord.actor == actor,
+                IdempotencyRecord.key == key,
+                col(IdempotencyRecord.created_at) >= utcnow() - RETENTION,
+            )
+        ).first()
 
 
 IdempotencyDep = Annotated[Idempotency, Depends(get_idempotency)]

@@ -9,6 +9,11 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+# Each process keeps up to POOL_SIZE + POOL_OVERFLOW connections; the API lets REQUEST_SLOTS requests use the
+# database at once and keeps the rest for the short reads of API keys and idempotency records (app/api/deps.py).
+POOL_SIZE = 10
+POOL_OVERFLOW = 10
+REQUEST_SLOTS = POOL_SIZE + POOL_OVERFLOW - 5
 BUSY_SECONDS = 30.0  # how long a writer waits for the database before "database is locked", as busy_timeout
 _WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 _WRITING = "fdi_writer_lock"
@@ -34,11 +39,15 @@ def make_engine(url: str, echo: bool = False) -> Engine:
             echo=echo,
             json_serializer=_dumps,
             connect_args={"check_same_thread": False, "timeout": BUSY_SECONDS},
+            pool_size=POOL_SIZE,
+            max_overflow=POOL_OVERFLOW,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         _queue_writers(engine)
         return engine
-    return create_engine(url, echo=echo, json_serializer=_dumps, pool_pre_ping=True)
+    return create_engine(
+        url, echo=echo, json_serializer=_dumps, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW
+    )
 
 
 def _dumps(value: Any) -> str:

@@ -1,8 +1,8 @@
 """The portfolio summary: deals and value by tier, sector and counterparty country, aggregated in the database.
 
-Three grouped queries whatever the number of deals: totals by (latest tier, sector); totals by (sector,
-counterparty country) over the distinct counterparty countries of each deal; and, per sector, the deals that
-have any counterparty. Python only folds the small grids those return into the response.
+Three grouped queries, run as one statement whatever the number of deals: totals by (latest tier, sector);
+totals by (sector, counterparty country) over the distinct counterparty countries of each deal; and, per sector,
+the deals that have any counterparty. Python only folds the small grids those return into the response.
 """
 
 from collections import defaultdict
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal, TypeVar
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, exists, func, literal, null, or_, select, union_all
 from sqlmodel import Session, col
 
 from app.models import Deal, DealParty, Entity, ScoreSnapshot
@@ -33,6 +33,7 @@ _CENT = Decimal("0.01")
 _TIER_KEYS: tuple[Tier | Literal["unscored"], ...] = (*TIER_ORDER, UNSCORED)
 
 K = TypeVar("K", bound=str | None)
+_TIER_SECTOR, _SECTOR_COUNTRY, _WITH_COUNTERPARTY = 1, 2, 3  # which grid a row of the combined query belongs to
 
 
 @dataclass
@@ -78,27 +79,24 @@ def _sums_columns() -> tuple[Any, Any, Any]:
     return func.count(), func.sum(col(Deal.value_usd)), func.count(col(Deal.value_usd))
 
 
-def _by_tier_and_sector(session: Session, filters: Sequence[ColumnElement[bool]]) -> dict[tuple[str, str], _Sums]:
+def _by_tier_and_sector(filters: Sequence[ColumnElement[bool]]) -> Select[Any]:
     """Totals by the tier of each deal's latest snapshot (highest id, as GET /v1/deals) and sector."""
     latest = (
         select(col(ScoreSnapshot.deal_id), func.max(ScoreSnapshot.id).label("snapshot_id"))
         .group_by(col(ScoreSnapshot.deal_id))
         .subquery("latest")
     )
-    query = (
-        select(col(ScoreSnapshot.tier), col(Deal.sector), *_sums_columns())
+    return (
+        select(literal(_TIER_SECTOR).label("grid"), col(ScoreSnapshot.tier), col(Deal.sector), *_sums_columns())
         .select_from(Deal)
         .outerjoin(latest, latest.c.deal_id == col(Deal.id))
         .outerjoin(ScoreSnapshot, col(ScoreSnapshot.id) == latest.c.snapshot_id)
         .where(*filters)
         .group_by(col(ScoreSnapshot.tier), col(Deal.sector))
     )
-    return {(tier or UNSCORED, sector): _sums(row) for tier, sector, *row in session.execute(query)}
 
 
-def _by_sector_and_country(
-    session: Session, filters: Sequence[ColumnElement[bool]]
-) -> dict[tuple[str, str | None], _Sums]:
+def _by_sector_and_country(filters: Sequence[ColumnElement[bool]]) -> Select[Any]:
     """Totals by sector and counterparty country; a deal counts once per country however many parties it has."""
     pairs = (
         select(col(DealParty.deal_id), col(Entity.country))
@@ -108,22 +106,46 @@ def _by_sector_and_country(
         .where(_is_counterparty(), *filters)
         .subquery("pairs")
     )
-    query = (
-        select(col(Deal.sector), pairs.c.country, *_sums_columns())
+    return (
+        select(literal(_SECTOR_COUNTRY).label("grid"), col(Deal.sector), pairs.c.country, *_sums_columns())
         .select_from(pairs)
         .join(Deal, col(Deal.id) == pairs.c.deal_id)
         .group_by(col(Deal.sector), pairs.c.country)
     )
-    return {(sector, country): _sums(row) for sector, country, *row in session.execute(query)}
 
 
-def _with_counterparty_by_sector(session: Session, filters: Sequence[ColumnElement[bool]]) -> dict[str, _Sums]:
+def _with_counterparty_by_sector(filters: Sequence[ColumnElement[bool]]) -> Select[Any]:
     """Per sector, the deals with at least one counterparty (the rest have none)."""
     has_counterparty = exists().where(
         col(DealParty.deal_id) == col(Deal.id), col(Entity.id) == col(DealParty.entity_id), _is_counterparty()
     )
-    query = select(col(Deal.sector), *_sums_columns()).where(has_counterparty, *filters).group_by(col(Deal.sector))
-    return {sector: _sums(row) for sector, *row in session.execute(query)}
+    return (
+        select(literal(_WITH_COUNTERPARTY).label("grid"), col(Deal.sector), null().cast(String), *_sums_columns())
+        .where(has_counterparty, *filters)
+        .group_by(col(Deal.sector))
+    )
+
+
+def _grids(
+    session: Session, filters: Sequence[ColumnElement[bool]]
+) -> tuple[dict[tuple[str, str], _Sums], dict[tuple[str, str | None], _Sums], dict[str, _Sums]]:
+    """The three grids in one statement, so they count the same deals: as three queries, deals created between
+    them made "deals without a counterparty" negative under concurrent writes (PostgreSQL's read committed and
+    SQLite's statement-level reads each give every statement its own snapshot)."""
+    query = union_all(
+        _by_tier_and_sector(filters), _by_sector_and_country(filters), _with_counterparty_by_sector(filters)
+    )
+    tier_sector: dict[tuple[str, str], _Sums] = {}
+    sector_country: dict[tuple[str, str | None], _Sums] = {}
+    with_counterparty: dict[str, _Sums] = {}
+    for grid, first, second, *sums in session.execute(query):
+        if grid == _TIER_SECTOR:
+            tier_sector[(first or UNSCORED, second)] = _sums(sums)
+        elif grid == _SECTOR_COUNTRY:
+            sector_country[(first, second)] = _sums(sums)
+        else:
+            with_counterparty[first] = _sums(sums)
+    return tier_sector, sector_country, with_counterparty
 
 
 def _sums(row: Sequence[Any]) -> _Sums:
@@ -172,9 +194,7 @@ def _concentration(
 def summarise(session: Session, sector: str | None = None, host_country: str | None = None) -> PortfolioSummary:
     """Summarise the latest stored score of every deal matching the filters (deals never scored: `unscored`)."""
     filters = _deal_filters(sector, host_country)
-    tier_sector = _by_tier_and_sector(session, filters)
-    sector_country = _by_sector_and_country(session, filters)
-    with_counterparty = _with_counterparty_by_sector(session, filters)
+    tier_sector, sector_country, with_counterparty = _grids(session, filters)
 
     total = _Sums()
     tiers: dict[str, _Sums] = defaultdict(_Sums)

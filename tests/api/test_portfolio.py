@@ -4,11 +4,12 @@ deals whose counterparties are domestic, of unknown country or from several coun
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlmodel import Session, select
 
 from app.models import Deal
 from app.schemas.portfolio import SUMMARY_EXAMPLE
+from app.services import portfolio
 from tests.factories import deal, entity
 
 TODAY = "2026-11-24"
@@ -149,3 +150,21 @@ def test_empty_portfolio(client: TestClient) -> None:
     assert body["deals"] == 0 and body["by_sector"] == [] and body["supplier_concentration"] == []
     assert [row["deals"] for row in body["by_tier"]] == [0] * 6
     assert body["without_counterparty"] == {"deals": 0, "value_usd": 0, "deals_with_value": 0}
+
+
+def test_the_three_grids_come_from_one_statement(seeded: Engine) -> None:
+    """One statement sees one snapshot: as three queries, deals created between them under concurrent writes made
+    `without_counterparty` negative (found by tests/concurrency/test_many_clients.py on PostgreSQL)."""
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    with Session(seeded) as session:
+        event.listen(seeded, "before_cursor_execute", seen)
+        try:
+            result = portfolio.summarise(session)
+        finally:
+            event.remove(seeded, "before_cursor_execute", seen)
+    assert len(statements) == 1, statements
+    assert result.deals == 3 and result.without_counterparty.deals >= 0

@@ -32,11 +32,12 @@ IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="A record id, or a rul
 
 async def request_slot(request: Request) -> AsyncIterator[None]:
     """One of the worker's REQUEST_SLOTS (app/db/engine.py), held from before the request's session opens until
-    after it commits. A request holds its pooled connection from the route's thread until the commit, and in
-    between FastAPI validates the response in another thread; with more requests than connections, the threads
-    could all be waiting for connections held by requests waiting for a thread (a deadlock under a burst:
-    tests/concurrency/test_many_clients.py). With fewer slots than connections, a request that waits for a
-    connection never waits on one that waits for a thread."""
+    after it commits. A request holds its pooled connection from its first query (the API key) until the commit,
+    and in between it needs more threads: for its route, then for FastAPI to validate the response. With more
+    requests than connections, every thread could hold a request waiting for a connection while every connection
+    belonged to a request waiting for a thread (a deadlock under a burst: tests/concurrency/test_many_clients.py).
+    With fewer slots than connections and threads, and every query of a request on its one session, no request
+    waits for a connection and the slotted requests never fill the thread pool."""
     async with request.app.state.request_slots:
         yield
 
@@ -77,17 +78,8 @@ _bearer = HTTPBearer(
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="The same key in an `X-API-Key` header.")
 
 
-def authenticate(request: Request, presented: str) -> Principal | None:
-    """The principal for a presented key, read on a connection of its own. Not in the request's session:
-    a request must not hold a pooled connection while it waits for a thread to run its route. Holding one made a
-    worker deadlock under a burst (every thread waiting for a connection, every connection's request waiting for
-    a thread; tests/concurrency/test_many_clients.py)."""
-    with request.app.state.engine.connect() as connection:  # a read: closing it rolls back, nothing to commit
-        return keys.authenticate(connection, presented)
-
-
 def get_principal(
-    request: Request,
+    session: SessionDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     header_key: Annotated[str | None, Depends(_api_key_header)],
 ) -> Principal | None:
@@ -95,7 +87,7 @@ def get_principal(
     presented = bearer.credentials if bearer is not None else header_key
     if presented is None or not presented.strip():
         return None
-    principal = authenticate(request, presented)
+    principal = keys.authenticate(session, presented)
     if principal is None:
         raise Unauthenticated("The API key is not valid: it is unknown or has been revoked.")
     return principal

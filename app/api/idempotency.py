@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Request
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
-from sqlalchemy import Engine, delete
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
@@ -20,7 +20,6 @@ from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from app.api.deps import ActorDep, SessionDep
 from app.core.errors import Conflict, FieldProblem, InvalidInput
-from app.db.session import unit_of_work
 from app.models import IdempotencyRecord
 from app.models._columns import utcnow
 
@@ -122,8 +121,8 @@ async def get_idempotency(
             [FieldProblem("Idempotency-Key", f"1 to {KEY_MAX_LENGTH} printable characters")],
         )
     request_hash = await _request_hash(request)
-    # In a thread and a short transaction of its own, as API keys are read (app/api/deps.py, authenticate).
-    record = await run_in_threadpool(_find, request.app.state.engine, actor, key)
+    # On the request's session, as every query of a request (see request_slot in app/api/deps.py), in a thread.
+    record = await run_in_threadpool(_find, session, actor, key)
     if record is not None:
         if record.request_hash != request_hash:
             raise InvalidInput(
@@ -136,15 +135,14 @@ async def get_idempotency(
     )
 
 
-def _find(engine: Engine, actor: str, key: str) -> IdempotencyRecord | None:
-    with unit_of_work(engine) as session:
-        return session.exec(
-            select(IdempotencyRecord).where(
-                IdempotencyRecord.actor == actor,
-                IdempotencyRecord.key == key,
-                col(IdempotencyRecord.created_at) >= utcnow() - RETENTION,
-            )
-        ).first()
+def _find(session: Session, actor: str, key: str) -> IdempotencyRecord | None:
+    return session.exec(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.actor == actor,
+            IdempotencyRecord.key == key,
+            col(IdempotencyRecord.created_at) >= utcnow() - RETENTION,
+        )
+    ).first()
 
 
 IdempotencyDep = Annotated[Idempotency, Depends(get_idempotency)]

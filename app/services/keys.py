@@ -8,7 +8,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, bindparam
+from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -110,9 +110,8 @@ def revoke_key(session: Session, name_or_id: str | int, *, actor: str = "cli") -
     return row
 
 
-def authenticate(session: Session | Connection, key: str) -> Principal | None:
-    """The principal for a presented key, or None when it is unknown or revoked. Reads one row, so a plain
-    connection does (the API reads keys outside the request's session: app/api/deps.py)."""
+def authenticate(session: Session, key: str) -> Principal | None:
+    """The principal for a presented key, or None when it is unknown or revoked."""
     row = session.execute(_LIVE_KEY_BY_HASH, {"key_hash": digest(key.strip())}).first()
     if row is None:
         return None

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from fastapi import Depends, Request, Response
 from fastapi.responses import RedirectResponse
 
-from app.api.deps import RoleGate, SettingsDep, authenticate
+from app.api.deps import RoleGate, SessionDep, SettingsDep
 from app.core.errors import Forbidden
 from app.services import keys
 from app.services.keys import Principal
@@ -39,13 +39,13 @@ class SignedIn(RoleGate):
 
     credential = "cookie"
 
-    def __call__(self, request: Request, settings: SettingsDep) -> Principal:
+    def __call__(self, request: Request, session: SessionDep, settings: SettingsDep) -> Principal:
         presented = request.cookies.get(COOKIE)
         if not presented:
             if self.role is Role.viewer and settings.public_reads:
                 return keys.ANONYMOUS
             raise SignInRequired(requested_path(request))
-        principal = authenticate(request, presented)
+        principal = keys.authenticate(session, presented)
         if principal is None:  # revoked since, or never valid: sign in again
             raise SignInRequired(requested_path(request), clear_cookie=True)
         if not principal.role.allows(self.role):

@@ -1,11 +1,12 @@
 """More requests at once than one worker has threads and database connections: every one is answered.
 
-A worker runs sync code in a pool of 40 threads and has 15 pooled connections (5 + 10 overflow). A request that
-took a connection in one thread (to check its API key) and then waited for another thread (to run its route)
-could wait forever: with 80 clients at once every thread held a request waiting for a connection, while the
-requests holding the connections waited for a thread (every request of the benchmark's load timed out). Now
-the key, the sign-in cookie and the idempotency record are each read in a short transaction of their own, and
-the request's session takes its connection inside the route's thread.
+A worker runs sync code in a pool of 40 threads. A request holds its pooled connection from its first query
+(the API key) to its commit, and in between needs more threads: for its route, then for FastAPI to validate
+the response. With 15 connections and 80 clients, every thread held a request waiting for a connection while
+every connection belonged to a request waiting for a thread, and every request timed out. Now a request takes
+one of 15 slots before its session opens and gives it back after the commit, the pool holds 20 connections,
+and every query of a request goes through its one session, so no request waits for a connection. Without the
+slots this test times out.
 """
 
 import asyncio

@@ -14,8 +14,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
+from typer.testing import CliRunner
 
-from app.core.config import REPO_ROOT, Settings
+from app.core.config import REPO_ROOT, Settings, get_settings
 from app.db.engine import make_engine, normalise_url
 from app.db.migrate import upgrade
 from app.db.session import unit_of_work
@@ -147,3 +148,12 @@ def seeded(engine: Engine) -> Engine:
     with unit_of_work(engine) as session:
         seed(session, SEEDS, ("deals",))
     return engine
+
+
+@pytest.fixture
+def runner(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    """Runs `fdi-risk` in-process; FDI_DATABASE_URL is the test database, for the commands that run locally."""
+    monkeypatch.setenv("FDI_DATABASE_URL", db_url)
+    get_settings.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()

@@ -9,7 +9,6 @@ from typer.testing import CliRunner, Result
 
 from app.cli.main import app
 from app.client import FdiRiskClient
-from app.core.config import get_settings
 from app.db.session import unit_of_work
 from tests.client.conftest import dead_url, seeded_server_url, server_url
 
@@ -44,15 +43,6 @@ def api_key(engine: Engine) -> str:
 def viewer_key(engine: Engine) -> str:
     """A key that may read but not write (role viewer)."""
     return _make_key(engine, "viewer")
-
-
-@pytest.fixture
-def runner(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    """Runs `fdi-risk` in-process; FDI_DATABASE_URL is the test database, for the commands that run locally."""
-    monkeypatch.setenv("FDI_DATABASE_URL", db_url)
-    get_settings.cache_clear()
-    yield CliRunner()
-    get_settings.cache_clear()
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """`fdi-risk import deals FILE` against the test database, on SQLite and PostgreSQL."""
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,14 +27,6 @@ def cli() -> typer.Typer:
     group.command("deals")(import_deals)
     app.add_typer(group, name="import")
     return app
-
-
-@pytest.fixture
-def runner(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    monkeypatch.setenv("FDI_DATABASE_URL", db_url)
-    get_settings.cache_clear()
-    yield CliRunner()
-    get_settings.cache_clear()
 
 
 def counts(engine: Engine) -> tuple[int, ...]:

@@ -1,23 +1,12 @@
 """`fdi-risk import list` and `fdi-risk screen` against the test database, on SQLite and PostgreSQL."""
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from app.cli.main import app as cli
-from app.core.config import get_settings
 
 SEED_1260H = Path(__file__).parents[2] / "seeds" / "lists" / "us_dod_1260h.csv"
-
-
-@pytest.fixture
-def runner(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    monkeypatch.setenv("FDI_DATABASE_URL", db_url)
-    get_settings.cache_clear()
-    yield CliRunner()
-    get_settings.cache_clear()
 
 
 def test_screen_prints_each_hit_with_its_explanation(runner: CliRunner) -> None:

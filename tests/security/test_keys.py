@@ -1,26 +1,15 @@
 """API keys: created at random, shown once, stored hashed, revocable; from the CLI and the API."""
 
 import hashlib
-from collections.abc import Iterator
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from app.cli.main import app as cli
-from app.core.config import get_settings
 from app.models import ApiKey, AuditEvent
 from app.vocabulary import Role
-
-
-@pytest.fixture
-def runner(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    monkeypatch.setenv("FDI_DATABASE_URL", db_url)
-    get_settings.cache_clear()
-    yield CliRunner()
-    get_settings.cache_clear()
 
 
 def test_keys_create_prints_only_the_key_and_stores_its_digest(

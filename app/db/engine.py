@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-# Each process keeps up to POOL_SIZE + POOL_OVERFLOW connections; the API lets REQUEST_SLOTS requests use the
-# database at once and keeps the rest for the short reads of API keys and idempotency records (app/api/deps.py).
+# Each process keeps up to POOL_SIZE + POOL_OVERFLOW connections. The API lets REQUEST_SLOTS requests use the
+# database at once (app/api/deps.py, request_slot), fewer than the connections, so a request never waits for one;
+# the rest serve work outside a request's session (readiness checks, streamed rescoring).
 POOL_SIZE = 10
 POOL_OVERFLOW = 10
 REQUEST_SLOTS = POOL_SIZE + POOL_OVERFLOW - 5
@@ -61,7 +62,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_SECONDS * 1000)}")
     cursor.close()
 
 

@@ -1,10 +1,21 @@
-"""Look-ups of reference data, and the existence checks that deals and entities rely on."""
+"""Look-ups of reference data, the existence checks that deals and entities rely on, and the stamp that says
+when reference data or a list changed."""
 
 from collections.abc import Iterable
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from app.models import Country, Sector, UsRestriction
+from app.models import Country, ReferenceStamp, Sector, UsRestriction
+
+_STAMP = sa_select(col(ReferenceStamp.stamp)).where(col(ReferenceStamp.id) == 1)
+
+
+def stamp(session: Session) -> str | None:
+    """The reference stamp: database triggers (migration 0005) give it a new random value with any write to
+    sectors, countries, US restrictions or screening lists, whoever writes. What a worker built from those tables
+    holds while the stamp is the same. None when the row is missing: then nothing may be kept."""
+    return session.execute(_STAMP).scalar()
 
 
 def list_sectors(session: Session) -> list[Sector]:

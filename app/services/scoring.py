@@ -17,7 +17,6 @@ from app.models import (
     Country,
     Deal,
     DealParty,
-    ReferenceStamp,
     ScoreSnapshot,
     Sector,
     UsRestriction,
@@ -30,7 +29,7 @@ from app.scoring.assess import Assessment, Prepared, RulesetRef, Screen, evaluat
 from app.scoring.facts import DealInput, PartyInput, Reference, Restriction
 from app.screening.model import Hit
 from app.screening.ownership import OwnershipGraph
-from app.services import audit, deals, rulesets, screening
+from app.services import audit, deals, reference, rulesets, screening
 from app.services.paging import PageRequest, PageResult, count
 from app.services.screening import EntityGraph, GraphEntity, Screener, ScreeningIndex
 
@@ -51,14 +50,13 @@ class Workspace:
 
 # One entry per database: the workspace of the newest stamp seen (see `load_workspace`).
 _workspaces: dict[str, tuple[str, Workspace]] = {}
-_STAMP = sa_select(col(ReferenceStamp.stamp)).where(col(ReferenceStamp.id) == 1)
 
 
 def load_workspace(session: Session) -> Workspace:
     """Reference data and screening index, read once per process and kept while the database's reference stamp
     stays the same: a trigger changes the stamp with any write to sectors, countries, US restrictions or lists,
     so a seed, a list import or a hand-typed UPDATE, by this worker or another, is seen by the next score."""
-    stamp = session.execute(_STAMP).scalar()
+    stamp = reference.stamp(session)
     database = str(session.get_bind().engine.url)
     found = _workspaces.get(database)
     if found is not None and stamp is not None and found[0] == stamp:
@@ -92,13 +90,13 @@ def _read_workspace(session: Session) -> Workspace:
         )
     ]
     index = screening.load_index(session)
-    reference = Reference(
+    data = Reference(
         sectors=sectors,
         country_groups=groups,
         list_categories={code: rule.category.value for code, rule in index.rules.items()},
         restrictions=restrictions,
     )
-    return Workspace(reference, index)
+    return Workspace(data, index)
 
 
 def _screen(screener: Screener, party_ids: Sequence[int]) -> Screen:

@@ -1,7 +1,7 @@
 """Screening use cases: the in-memory index of current list entries, entity and name screening, decisions.
 
-The index lives in each worker process, is built from the database, and is rebuilt when any list's current
-version changes (another worker may have imported it), so several API replicas stay consistent.
+The index lives in each worker process, is built from the database, and is rebuilt when the reference stamp
+changes, as it does with any list import (in this worker or another), so several API replicas stay consistent.
 """
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -21,7 +21,7 @@ from app.screening.decisions import Decisions, with_decisions
 from app.screening.match import Candidate, FuzzyMatcher
 from app.screening.model import Edge, Entry, Hit, ListRule, Subject
 from app.screening.ownership import OwnershipGraph, propagate
-from app.services import audit
+from app.services import audit, reference
 from app.vocabulary import EntityKind, ListCategory, OwnershipRule
 
 CHUNK = 500
@@ -61,16 +61,19 @@ class ScreeningIndex:
         return list(self._remembered(subject.name, subject.aliases, subject.country))
 
 
-_indexes: dict[tuple[object, ...], ScreeningIndex] = {}
+# One entry per database: the index built at the newest reference stamp seen.
+_indexes: dict[str, tuple[str, ScreeningIndex]] = {}
 
 
 def load_index(session: Session) -> ScreeningIndex:
-    """The matcher over every list's current version, built once per database and set of list versions."""
+    """The matcher over every list's current version, built once per database and kept while the reference stamp
+    holds (a list import changes it; see `reference.stamp`)."""
+    stamp = reference.stamp(session)
+    database = str(session.get_bind().engine.url)
+    found = _indexes.get(database)
+    if found is not None and stamp is not None and found[0] == stamp:
+        return found[1]
     lists = list(session.exec(select(ScreeningList).order_by(col(ScreeningList.code))))
-    key = (str(session.get_bind().engine.url), *((s.code, s.current_version, s.content_digest) for s in lists))
-    found = _indexes.get(key)
-    if found is not None:
-        return found
     current = (
         select(ScreeningEntry, ScreeningList.code)
         .join(ListVersion, col(ListVersion.id) == col(ScreeningEntry.list_version_id))
@@ -83,8 +86,8 @@ def load_index(session: Session) -> ScreeningIndex:
     ]
     rules = {s.code: ListRule(s.code, ListCategory(s.category), OwnershipRule(s.ownership_rule)) for s in lists}
     index = ScreeningIndex(FuzzyMatcher(entries), rules)
-    _indexes.clear()  # only the newest versions are ever needed again
-    _indexes[key] = index
+    if stamp is not None:
+        _indexes[database] = (stamp, index)
     return index
 
 
@@ -255,14 +258,15 @@ def screen_entity(session: Session, entity_id: int, as_of: date) -> list[Hit]:
     if entity_id not in graph.entities:
         raise NotFound(f"Entity {entity_id} does not exist.")
     decisions = load_decisions(session, graph.entities)
-    screener = Screener(load_index(session), graph, decisions)
+    index = load_index(session)
+    screener = Screener(index, graph, decisions)
     hits = screener.screen([entity_id], as_of, keep_rejected=True)[entity_id]
     # A rejected direct hit is gone before propagation; list it too, so the analyst can see and revisit it.
     entity = graph.entities[entity_id]
     subject = Subject(entity_id, entity.name, tuple(entity.aliases), entity.country)
     rejected = [
         h
-        for h in with_decisions(load_index(session).matcher.match(subject, as_of), decisions, keep_rejected=True)
+        for h in with_decisions(index.matcher.match(subject, as_of), decisions, keep_rejected=True)
         if h.status == "rejected"
     ]
     # One line per entry: a direct hit stands for any inherited one by the same entry.

@@ -147,3 +147,16 @@ def test_the_ownership_walk_loads_every_chain_and_ends_on_a_cycle(seeded: Engine
         screening.load_graph(session, [ids[2], ids[0]], into=partial)
         merged = sorted((e.owner_id, e.owned_id) for es in partial.graph.owners.values() for e in es)
         assert merged == sorted([(ids[1], ids[2]), (ids[0], ids[1]), (ids[1], ids[0])])
+
+
+def test_the_screening_index_is_kept_until_a_list_changes(seeded: Engine) -> None:
+    with unit_of_work(seeded) as session:
+        first = screening.load_index(session)
+    with unit_of_work(seeded) as session:
+        assert screening.load_index(session) is first
+    with seeded.begin() as conn:
+        conn.execute(text("UPDATE screening_list SET ownership_rule = 'none' WHERE code = 'US-DOD-1260H'"))
+    with unit_of_work(seeded) as session:
+        rebuilt = screening.load_index(session)
+    assert rebuilt is not first
+    assert rebuilt.rules["US-DOD-1260H"].ownership_rule.value == "none"
